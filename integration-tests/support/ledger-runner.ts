@@ -1,0 +1,59 @@
+import { ContainerRegistrationKeys, ModulesSdkUtils } from "@medusajs/framework/utils"
+import { TestDatabaseUtils, moduleIntegrationTestRunner } from "@medusajs/test-utils"
+import path from "path"
+import type { LedgerModuleOptions } from "../../src/modules/ledger/options"
+import type LedgerModuleService from "../../src/modules/ledger/service"
+
+export const LEDGER_MODULE_PATH = path.join(__dirname, "../../src/modules/ledger")
+export const LEDGER_MIGRATIONS = path.join(LEDGER_MODULE_PATH, "migrations")
+
+type SuiteArgs = {
+  service: LedgerModuleService
+  /** A direct connection (knex) to the suite's database, for assertions and tampering tests. */
+  db: ReturnType<typeof ModulesSdkUtils.createPgConnection>
+  dbUrl: string
+}
+
+/**
+ * Boots the ledger module alone on a fresh, migrated database per test (Medusa's module
+ * test runner), with a connection pool large enough for the race tests.
+ */
+export function ledgerModuleSuite(
+  name: string,
+  suite: (args: SuiteArgs) => void,
+  options: LedgerModuleOptions = { currencies: ["usd"] }
+) {
+  const worker = process.env.JEST_WORKER_ID ?? "1"
+  const dbName = `ledger-mod-${name}-${worker}`
+  const dbUrl = TestDatabaseUtils.getDatabaseURL(dbName)
+  const db = ModulesSdkUtils.createPgConnection({ clientUrl: dbUrl, schema: "public", pool: { min: 0, max: 48 } })
+  afterAll(async () => {
+    await db.destroy()
+  })
+  moduleIntegrationTestRunner<LedgerModuleService>({
+    moduleName: "ledger",
+    dbName,
+    resolve: LEDGER_MODULE_PATH,
+    pathToMigrations: LEDGER_MIGRATIONS,
+    moduleOptions: options,
+    injectedDependencies: { [ContainerRegistrationKeys.PG_CONNECTION]: db },
+    testSuite: ({ service }) => suite({ service, db, dbUrl }),
+  })
+}
+
+/** Asserts that the promise fails with this ledger error code. */
+export async function expectCode(promise: Promise<unknown>, code: string) {
+  let error: any
+  try {
+    await promise
+  } catch (e) {
+    error = e
+  }
+  if (!error) {
+    throw new Error(`expected ledger error ${code}, but the call succeeded`)
+  }
+  if (error.code !== code) {
+    throw new Error(`expected ledger error ${code}, got ${error.code}: ${error.message}`)
+  }
+  return error
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `npm test`: finds or starts PostgreSQL (scripts/lib/db.js), then runs every jest suite.
+const { spawn } = require("child_process")
+const { resolveDatabase } = require("./lib/db")
+
+async function main() {
+  const db = await resolveDatabase({ dir: ".test-db", port: 54329, log: (m) => console.log(`[test] ${m}`) })
+  const jest = require.resolve("jest/bin/jest")
+  const args = process.argv.slice(2)
+  const child = spawn(process.execPath, ["--expose-gc", "--experimental-vm-modules", "--no-warnings=ExperimentalWarning", jest, "--maxWorkers=2", ...args], {
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      ...db.env,
+      NODE_ENV: "test",
+      MEDUSA_DISABLE_TELEMETRY: "true",
+      MEDUSA_ADMIN_DISABLE: process.env.MEDUSA_ADMIN_DISABLE ?? "true",
+    },
+  })
+  const code = await new Promise((resolve) => child.on("exit", (c, signal) => resolve(signal ? 1 : c)))
+  await db.stop()
+  process.exit(code)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -1,0 +1,546 @@
+import { Migration } from "@medusajs/framework/mikro-orm/migrations"
+
+/**
+ * The ledger's rules, installed in the database itself:
+ * - constraints that make the invariants hold even against hand-written SQL
+ *   (no negative amounts, credit limits, closed accounts empty, one reversal per transfer);
+ * - triggers that refuse UPDATE, DELETE and TRUNCATE of transfers and entries;
+ * - the posting functions. Each checks and writes in one statement, so a transfer is one
+ *   round trip: rows are locked holds first, then accounts in id order ("C" collation),
+ *   and the account with the greater id (core accounts: `acc_sys_*`, so the hot sales
+ *   account) is locked last, just before its update, to keep its lock short.
+ *
+ * Errors are raised with SQLSTATE LG001, the ledger error code in HINT and a readable
+ * MESSAGE; the service turns them into LedgerErrors.
+ */
+export class Migration20261122230000 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(CONSTRAINTS)
+    this.addSql(HELPERS)
+    this.addSql(IMMUTABILITY)
+    this.addSql(CHECK_ACCOUNT)
+    this.addSql(POST)
+    this.addSql(HOLD)
+    this.addSql(RELEASE)
+    this.addSql(SET_STATUS)
+    this.addSql(EXPIRE)
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`
+      DROP FUNCTION IF EXISTS ledger_expire(text, text, text, text, text, text);
+      DROP FUNCTION IF EXISTS ledger_set_status(text, text);
+      DROP FUNCTION IF EXISTS ledger_release(text, text);
+      DROP FUNCTION IF EXISTS ledger_hold(text, text, numeric, timestamptz, text, text, jsonb);
+      DROP FUNCTION IF EXISTS ledger_post(text, text, text, text, text, numeric, text, text, text, text, text, text, text, jsonb, text, text, numeric);
+      DROP FUNCTION IF EXISTS ledger_check_account(ledger_account, boolean, numeric, text, text, boolean, numeric, timestamptz);
+      DROP TRIGGER IF EXISTS ledger_transfer_immutable ON ledger_transfer;
+      DROP TRIGGER IF EXISTS ledger_transfer_no_truncate ON ledger_transfer;
+      DROP TRIGGER IF EXISTS ledger_entry_immutable ON ledger_entry;
+      DROP TRIGGER IF EXISTS ledger_entry_no_truncate ON ledger_entry;
+      DROP FUNCTION IF EXISTS ledger_forbid_change();
+      DROP FUNCTION IF EXISTS ledger_fail(text, text);
+      DROP FUNCTION IF EXISTS ledger_raw(numeric);
+      DROP FUNCTION IF EXISTS ledger_core_id(text, text);
+      DROP FUNCTION IF EXISTS ledger_currency_decimals(text);
+      DROP INDEX IF EXISTS "IDX_ledger_transfer_one_reversal";
+      ALTER TABLE ledger_transfer DROP CONSTRAINT IF EXISTS ledger_transfer_amount_positive;
+      ALTER TABLE ledger_transfer DROP CONSTRAINT IF EXISTS ledger_transfer_two_accounts;
+      ALTER TABLE ledger_transfer DROP CONSTRAINT IF EXISTS ledger_transfer_parent_fk;
+      ALTER TABLE ledger_entry DROP CONSTRAINT IF EXISTS ledger_entry_amount_nonzero;
+      ALTER TABLE ledger_hold DROP CONSTRAINT IF EXISTS ledger_hold_amounts;
+      ALTER TABLE ledger_account DROP CONSTRAINT IF EXISTS ledger_account_credit_limit;
+      ALTER TABLE ledger_account DROP CONSTRAINT IF EXISTS ledger_account_closed_empty;
+      ALTER TABLE ledger_account DROP CONSTRAINT IF EXISTS ledger_account_held_nonnegative;
+    `)
+  }
+}
+
+const CONSTRAINTS = `
+ALTER TABLE ledger_transfer
+  ADD CONSTRAINT ledger_transfer_amount_positive CHECK (amount > 0),
+  ADD CONSTRAINT ledger_transfer_two_accounts CHECK (source_id <> destination_id),
+  ADD CONSTRAINT ledger_transfer_parent_fk FOREIGN KEY (parent_id) REFERENCES ledger_transfer (id);
+ALTER TABLE ledger_entry
+  ADD CONSTRAINT ledger_entry_amount_nonzero CHECK (amount <> 0);
+ALTER TABLE ledger_hold
+  ADD CONSTRAINT ledger_hold_amounts CHECK (amount > 0 AND captured_amount >= 0 AND captured_amount <= amount);
+ALTER TABLE ledger_account
+  ADD CONSTRAINT ledger_account_credit_limit CHECK (credit_limit IS NULL OR (credit_limit >= 0 AND balance - held >= -credit_limit)),
+  ADD CONSTRAINT ledger_account_closed_empty CHECK (status <> 'closed' OR (balance = 0 AND held = 0)),
+  ADD CONSTRAINT ledger_account_held_nonnegative CHECK (held >= 0);
+CREATE UNIQUE INDEX IF NOT EXISTS "IDX_ledger_transfer_one_reversal" ON ledger_transfer (parent_id) WHERE kind = 'reversal';
+`
+
+const HELPERS = `
+CREATE OR REPLACE FUNCTION ledger_raw(v numeric) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT jsonb_build_object('value', v::text, 'precision', 20)
+$$;
+
+-- ISO 4217 minor units where they are not 2 (kept equal to money.ts by a test).
+CREATE OR REPLACE FUNCTION ledger_currency_decimals(p_currency text) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN p_currency IN ('bif','clp','djf','gnf','isk','jpy','kmf','krw','pyg','rwf','ugx','uyi','vnd','vuv','xaf','xof','xpf') THEN 0
+    WHEN p_currency IN ('bhd','iqd','jod','kwd','lyd','omr','tnd') THEN 3
+    WHEN p_currency IN ('clf','uyw') THEN 4
+    ELSE 2 END
+$$;
+
+-- A role reference such as '@redemptions' names that core account in a currency.
+CREATE OR REPLACE FUNCTION ledger_core_id(p_ref text, p_currency text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT 'acc_sys_' || p_currency || '_' || substr(p_ref, 2)
+$$;
+
+CREATE OR REPLACE FUNCTION ledger_fail(p_code text, p_message text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'LG001', MESSAGE = p_message, HINT = p_code;
+END
+$$;
+`
+
+const IMMUTABILITY = `
+CREATE OR REPLACE FUNCTION ledger_forbid_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'LG001', HINT = 'immutable',
+    MESSAGE = format('%s is append-only: correct a mistake with a new transfer (%s refused)', TG_TABLE_NAME, TG_OP);
+END
+$$;
+CREATE TRIGGER ledger_transfer_immutable BEFORE UPDATE OR DELETE ON ledger_transfer
+  FOR EACH ROW EXECUTE FUNCTION ledger_forbid_change();
+CREATE TRIGGER ledger_transfer_no_truncate BEFORE TRUNCATE ON ledger_transfer
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_forbid_change();
+CREATE TRIGGER ledger_entry_immutable BEFORE UPDATE OR DELETE ON ledger_entry
+  FOR EACH ROW EXECUTE FUNCTION ledger_forbid_change();
+CREATE TRIGGER ledger_entry_no_truncate BEFORE TRUNCATE ON ledger_entry
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_forbid_change();
+`
+
+/**
+ * Raises the right error if account \`a\` (locked by the caller) may not take part in a
+ * posting of \`p_amount\` in \`p_currency\`, as payer or as receiver.
+ */
+const CHECK_ACCOUNT = `
+CREATE OR REPLACE FUNCTION ledger_check_account(
+  a ledger_account, p_is_payer boolean, p_amount numeric, p_currency text,
+  p_kind text, p_reserved boolean, p_max_balance numeric, p_now timestamptz
+) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF scale(trim_scale(p_amount)) > ledger_currency_decimals(a.currency_code) THEN
+    PERFORM ledger_fail('invalid_amount', format('%s has more decimals than %s allows (%s)',
+      p_amount, upper(a.currency_code), ledger_currency_decimals(a.currency_code)));
+  END IF;
+  IF a.currency_code <> p_currency THEN
+    PERFORM ledger_fail('currency_mismatch', format('Account %s is in %s, the transfer in %s', a.id, upper(a.currency_code), upper(p_currency)));
+  END IF;
+  IF a.status = 'closed' THEN
+    PERFORM ledger_fail('account_closed', format('Account %s is closed', a.id));
+  END IF;
+  IF a.status = 'frozen' THEN
+    PERFORM ledger_fail('account_frozen', format('Account %s is frozen', a.id));
+  END IF;
+  IF p_is_payer THEN
+    -- Expiry moves what is left of an expired account; a captured hold was checked when placed.
+    IF p_kind <> 'expiry' AND NOT p_reserved AND
+       ((a.start_date IS NOT NULL AND a.start_date > p_now) OR (a.end_date IS NOT NULL AND a.end_date <= p_now)) THEN
+      PERFORM ledger_fail('account_inactive', format('Account %s is outside its active dates', a.id));
+    END IF;
+    IF NOT p_reserved AND a.credit_limit IS NOT NULL AND a.balance - a.held - p_amount < -a.credit_limit THEN
+      PERFORM ledger_fail('insufficient_funds', format('Account %s has %s available, %s needed',
+        a.id, a.balance - a.held + a.credit_limit, p_amount));
+    END IF;
+  ELSIF p_max_balance IS NOT NULL AND a.balance + p_amount > p_max_balance THEN
+    PERFORM ledger_fail('amount_too_high', format('Account %s may hold at most %s; this would make it %s',
+      a.id, p_max_balance, a.balance + p_amount));
+  END IF;
+END
+$$;
+`
+
+/**
+ * Posts one transfer. Kinds: plain (transfer, load, redemption), refund/reversal of
+ * \`p_parent\` (accounts and, for a reversal, the amount come from the parent), capture of
+ * \`p_hold\` (source and default amount come from the hold), expiry. Returns the transfer,
+ * both balances after it, and \`replayed\` when the idempotency key matched an earlier one.
+ */
+const POST = `
+CREATE OR REPLACE FUNCTION ledger_post(
+  p_id text, p_reference text, p_kind text,
+  p_source text, p_destination text, p_amount numeric,
+  p_parent text, p_hold text,
+  p_description text, p_merchant_reference text,
+  p_actor_type text, p_actor_id text,
+  p_idempotency_key text, p_metadata jsonb,
+  p_source_entry_id text, p_destination_entry_id text,
+  p_max_destination_balance numeric
+) RETURNS TABLE (
+  id text, reference text, kind text, source_id text, destination_id text,
+  amount numeric, currency_code text, parent_id text, hold_id text,
+  merchant_reference text, description text, actor_type text, actor_id text,
+  idempotency_key text, metadata jsonb, created_at timestamptz,
+  source_balance numeric, destination_balance numeric, replayed boolean
+)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  t ledger_transfer%ROWTYPE;
+  v_parent ledger_transfer%ROWTYPE;
+  v_hold ledger_hold%ROWTYPE;
+  lo ledger_account%ROWTYPE;
+  hi ledger_account%ROWTYPE;
+  v_src text := p_source;
+  v_dst text := p_destination;
+  v_amount numeric := p_amount;
+  v_release numeric := 0;
+  v_reserved boolean := p_hold IS NOT NULL;
+  v_lo_is_src boolean;
+  v_lo_balance numeric;
+  v_hi_balance numeric;
+  v_done numeric;
+  v_cur text;
+  v_now timestamptz := clock_timestamp();
+BEGIN
+  IF v_amount IS NOT NULL AND v_amount <= 0 THEN
+    PERFORM ledger_fail('invalid_amount', 'amount must be positive');
+  END IF;
+
+  -- Resolve the arguments with plain reads (ids and currencies never change) ...
+  IF p_parent IS NOT NULL THEN
+    SELECT * INTO v_parent FROM ledger_transfer x WHERE x.id = p_parent OR x.reference = p_parent;
+    IF NOT FOUND THEN
+      PERFORM ledger_fail('not_found', format('Transfer %s not found', p_parent));
+    END IF;
+    IF v_parent.kind::text IN ('refund', 'reversal', 'expiry') THEN
+      PERFORM ledger_fail('not_reversible', format('Transfer %s is a %s and cannot be refunded or reversed', v_parent.reference, v_parent.kind));
+    END IF;
+    v_src := v_parent.destination_id;
+    v_dst := v_parent.source_id;
+  END IF;
+  IF p_hold IS NOT NULL THEN
+    SELECT h.account_id INTO v_src FROM ledger_hold h WHERE h.id = p_hold;
+    IF NOT FOUND THEN
+      PERFORM ledger_fail('not_found', format('Hold %s not found', p_hold));
+    END IF;
+    IF p_source IS NOT NULL AND p_source <> v_src THEN
+      PERFORM ledger_fail('invalid_request', format('Hold %s is on account %s', p_hold, v_src));
+    END IF;
+  END IF;
+  IF v_src IS NULL OR v_dst IS NULL THEN
+    PERFORM ledger_fail('invalid_request', 'source and destination are required');
+  END IF;
+  IF left(v_src, 1) = '@' OR left(v_dst, 1) = '@' THEN
+    IF left(v_src, 1) = '@' AND left(v_dst, 1) = '@' THEN
+      PERFORM ledger_fail('invalid_request', 'only one side may name a core account by role');
+    END IF;
+    SELECT a.currency_code INTO v_cur FROM ledger_account a
+     WHERE a.id = CASE WHEN left(v_src, 1) = '@' THEN v_dst ELSE v_src END;
+    IF NOT FOUND THEN
+      PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN left(v_src, 1) = '@' THEN v_dst ELSE v_src END));
+    END IF;
+    IF left(v_src, 1) = '@' THEN v_src := ledger_core_id(v_src, v_cur); ELSE v_dst := ledger_core_id(v_dst, v_cur); END IF;
+  END IF;
+  IF v_src = v_dst THEN
+    PERFORM ledger_fail('same_account', 'source and destination must be different accounts');
+  END IF;
+
+  -- ... then: same key, same transfer. Serialise on the key and look for an earlier posting.
+  IF p_idempotency_key IS NOT NULL THEN
+    PERFORM pg_advisory_xact_lock(hashtextextended('ledger_post:' || p_idempotency_key, 0));
+    SELECT * INTO t FROM ledger_transfer x WHERE x.idempotency_key = p_idempotency_key;
+    IF FOUND THEN
+      IF t.kind::text <> p_kind OR t.source_id <> v_src OR t.destination_id <> v_dst
+         OR (p_amount IS NOT NULL AND t.amount <> p_amount)
+         OR t.parent_id IS DISTINCT FROM v_parent.id
+         OR t.hold_id IS DISTINCT FROM p_hold THEN
+        PERFORM ledger_fail('idempotency_conflict', format(
+          'Idempotency key %s was used for transfer %s with different arguments', p_idempotency_key, t.reference));
+      END IF;
+      RETURN QUERY SELECT t.id, t.reference, t.kind::text, t.source_id, t.destination_id, t.amount,
+        t.currency_code, t.parent_id, t.hold_id, t.merchant_reference, t.description, t.actor_type,
+        t.actor_id, t.idempotency_key, t.metadata, t.created_at,
+        (SELECT a.balance FROM ledger_account a WHERE a.id = t.source_id),
+        (SELECT a.balance FROM ledger_account a WHERE a.id = t.destination_id),
+        true;
+      RETURN;
+    END IF;
+  END IF;
+
+  -- Locks: the hold, then the accounts.
+  IF p_hold IS NOT NULL THEN
+    SELECT * INTO v_hold FROM ledger_hold h WHERE h.id = p_hold FOR NO KEY UPDATE;
+    IF v_hold.status <> 'open' THEN
+      PERFORM ledger_fail('hold_not_open', format('Hold %s is %s', p_hold, v_hold.status));
+    END IF;
+    IF v_hold.expires_at IS NOT NULL AND v_hold.expires_at <= v_now THEN
+      PERFORM ledger_fail('hold_expired', format('Hold %s expired at %s', p_hold, v_hold.expires_at));
+    END IF;
+    v_amount := coalesce(v_amount, v_hold.amount);
+    IF v_amount > v_hold.amount THEN
+      PERFORM ledger_fail('hold_exceeded', format('Hold %s is for %s, %s asked', p_hold, v_hold.amount, v_amount));
+    END IF;
+    v_release := v_hold.amount;
+  END IF;
+
+  -- Lock the lesser id now; the greater (a core account if either is) only at the end.
+  v_lo_is_src := v_src COLLATE "C" < v_dst COLLATE "C";
+  SELECT * INTO lo FROM ledger_account a
+   WHERE a.id = CASE WHEN v_lo_is_src THEN v_src ELSE v_dst END FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN v_lo_is_src THEN v_src ELSE v_dst END));
+  END IF;
+
+  -- Refunds of one transfer share both accounts, so the lock above serialises them
+  -- and this sum sees every committed one.
+  IF p_parent IS NOT NULL THEN
+    SELECT coalesce(sum(x.amount), 0) INTO v_done FROM ledger_transfer x
+     WHERE x.parent_id = v_parent.id AND x.kind IN ('refund', 'reversal');
+    IF p_kind = 'reversal' THEN
+      IF EXISTS (SELECT 1 FROM ledger_transfer x WHERE x.parent_id = v_parent.id AND x.kind = 'reversal') THEN
+        PERFORM ledger_fail('already_reversed', format('Transfer %s is already reversed', v_parent.reference));
+      END IF;
+      IF p_amount IS NOT NULL AND p_amount <> v_parent.amount - v_done THEN
+        PERFORM ledger_fail('invalid_request', 'a reversal moves the whole unrefunded amount');
+      END IF;
+      v_amount := v_parent.amount - v_done;
+      IF v_amount <= 0 THEN
+        PERFORM ledger_fail('refund_exceeds_transfer', format('Transfer %s is already refunded in full', v_parent.reference));
+      END IF;
+    ELSIF v_done + v_amount > v_parent.amount THEN
+      PERFORM ledger_fail('refund_exceeds_transfer', format('Transfer %s of %s has %s refunded; %s more is too much',
+        v_parent.reference, v_parent.amount, v_done, v_amount));
+    END IF;
+  END IF;
+
+  IF v_amount IS NULL THEN
+    PERFORM ledger_fail('invalid_amount', 'amount is required');
+  END IF;
+
+  PERFORM ledger_check_account(lo, v_lo_is_src, v_amount, lo.currency_code, p_kind, v_reserved,
+    p_max_destination_balance, v_now);
+
+  INSERT INTO ledger_transfer (id, reference, kind, source_id, destination_id, amount, raw_amount,
+    currency_code, parent_id, hold_id, merchant_reference, description, actor_type, actor_id,
+    idempotency_key, metadata, created_at, updated_at)
+  VALUES (p_id, p_reference, p_kind, v_src, v_dst, v_amount, ledger_raw(v_amount),
+    lo.currency_code, v_parent.id, p_hold, p_merchant_reference, p_description,
+    coalesce(p_actor_type, 'system'), p_actor_id, p_idempotency_key, p_metadata, v_now, v_now)
+  RETURNING * INTO t;
+
+  UPDATE ledger_account a SET
+    balance = a.balance + CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END,
+    raw_balance = ledger_raw(a.balance + CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END),
+    held = a.held - CASE WHEN v_lo_is_src THEN v_release ELSE 0 END,
+    raw_held = ledger_raw(a.held - CASE WHEN v_lo_is_src THEN v_release ELSE 0 END),
+    updated_at = v_now
+  WHERE a.id = lo.id
+  RETURNING a.balance INTO v_lo_balance;
+
+  INSERT INTO ledger_entry (id, transfer_id, account_id, amount, raw_amount, balance_after,
+    raw_balance_after, created_at, updated_at)
+  VALUES (CASE WHEN v_lo_is_src THEN p_source_entry_id ELSE p_destination_entry_id END, p_id, lo.id,
+    CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END,
+    ledger_raw(CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END),
+    v_lo_balance, ledger_raw(v_lo_balance), v_now, v_now);
+
+  -- The hot row: locked, checked, updated, posted, and nothing else after it.
+  SELECT * INTO hi FROM ledger_account a
+   WHERE a.id = CASE WHEN v_lo_is_src THEN v_dst ELSE v_src END FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN v_lo_is_src THEN v_dst ELSE v_src END));
+  END IF;
+  PERFORM ledger_check_account(hi, NOT v_lo_is_src, v_amount, lo.currency_code, p_kind, v_reserved,
+    p_max_destination_balance, v_now);
+
+  UPDATE ledger_account a SET
+    balance = a.balance + CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END,
+    raw_balance = ledger_raw(a.balance + CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END),
+    held = a.held - CASE WHEN v_lo_is_src THEN 0 ELSE v_release END,
+    raw_held = ledger_raw(a.held - CASE WHEN v_lo_is_src THEN 0 ELSE v_release END),
+    updated_at = v_now
+  WHERE a.id = hi.id
+  RETURNING a.balance INTO v_hi_balance;
+
+  INSERT INTO ledger_entry (id, transfer_id, account_id, amount, raw_amount, balance_after,
+    raw_balance_after, created_at, updated_at)
+  VALUES (CASE WHEN v_lo_is_src THEN p_destination_entry_id ELSE p_source_entry_id END, p_id, hi.id,
+    CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END,
+    ledger_raw(CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END),
+    v_hi_balance, ledger_raw(v_hi_balance), v_now, v_now);
+
+  IF p_hold IS NOT NULL THEN
+    UPDATE ledger_hold h SET status = 'captured', captured_amount = v_amount,
+      raw_captured_amount = ledger_raw(v_amount), transfer_id = p_id, updated_at = v_now
+    WHERE h.id = p_hold;
+  END IF;
+
+  RETURN QUERY SELECT t.id, t.reference, t.kind::text, t.source_id, t.destination_id, t.amount,
+    t.currency_code, t.parent_id, t.hold_id, t.merchant_reference, t.description, t.actor_type,
+    t.actor_id, t.idempotency_key, t.metadata, t.created_at,
+    CASE WHEN v_lo_is_src THEN v_lo_balance ELSE v_hi_balance END,
+    CASE WHEN v_lo_is_src THEN v_hi_balance ELSE v_lo_balance END,
+    false;
+END
+$$;
+`
+
+/** Reserves funds: they stay in the balance but no longer count as available. */
+const HOLD = `
+CREATE OR REPLACE FUNCTION ledger_hold(
+  p_id text, p_account text, p_amount numeric, p_expires_at timestamptz,
+  p_reference text, p_idempotency_key text, p_metadata jsonb
+) RETURNS SETOF ledger_hold
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  a ledger_account%ROWTYPE;
+  h ledger_hold%ROWTYPE;
+  v_now timestamptz := clock_timestamp();
+BEGIN
+  IF p_amount IS NULL OR p_amount <= 0 THEN
+    PERFORM ledger_fail('invalid_amount', 'amount must be positive');
+  END IF;
+  IF p_idempotency_key IS NOT NULL THEN
+    PERFORM pg_advisory_xact_lock(hashtextextended('ledger_hold:' || p_idempotency_key, 0));
+    SELECT * INTO h FROM ledger_hold x WHERE x.idempotency_key = p_idempotency_key;
+    IF FOUND THEN
+      IF h.account_id <> p_account OR h.amount <> p_amount THEN
+        PERFORM ledger_fail('idempotency_conflict', format(
+          'Idempotency key %s was used for hold %s with different arguments', p_idempotency_key, h.id));
+      END IF;
+      RETURN NEXT h;
+      RETURN;
+    END IF;
+  END IF;
+  IF p_expires_at IS NOT NULL AND p_expires_at <= v_now THEN
+    PERFORM ledger_fail('invalid_request', 'expires_at must be in the future');
+  END IF;
+
+  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
+  END IF;
+  PERFORM ledger_check_account(a, true, p_amount, a.currency_code, 'hold', false, NULL, v_now);
+
+  UPDATE ledger_account x SET held = x.held + p_amount, raw_held = ledger_raw(x.held + p_amount),
+    updated_at = v_now WHERE x.id = p_account;
+  INSERT INTO ledger_hold (id, account_id, amount, raw_amount, status, expires_at, reference,
+    idempotency_key, metadata, created_at, updated_at)
+  VALUES (p_id, p_account, p_amount, ledger_raw(p_amount), 'open', p_expires_at, p_reference,
+    p_idempotency_key, p_metadata, v_now, v_now)
+  RETURNING * INTO h;
+  RETURN NEXT h;
+END
+$$;
+`
+
+/** Releases an open hold (status released or expired). Releasing twice is a no-op. */
+const RELEASE = `
+CREATE OR REPLACE FUNCTION ledger_release(p_hold text, p_status text) RETURNS SETOF ledger_hold
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  h ledger_hold%ROWTYPE;
+  v_now timestamptz := clock_timestamp();
+BEGIN
+  SELECT * INTO h FROM ledger_hold x WHERE x.id = p_hold FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    PERFORM ledger_fail('not_found', format('Hold %s not found', p_hold));
+  END IF;
+  IF h.status IN ('released', 'expired') THEN
+    RETURN NEXT h;
+    RETURN;
+  END IF;
+  IF h.status <> 'open' THEN
+    PERFORM ledger_fail('hold_not_open', format('Hold %s is %s', p_hold, h.status));
+  END IF;
+  PERFORM 1 FROM ledger_account a WHERE a.id = h.account_id FOR NO KEY UPDATE;
+  UPDATE ledger_account a SET held = a.held - h.amount, raw_held = ledger_raw(a.held - h.amount),
+    updated_at = v_now WHERE a.id = h.account_id;
+  UPDATE ledger_hold x SET status = p_status, updated_at = v_now WHERE x.id = p_hold
+  RETURNING * INTO h;
+  RETURN NEXT h;
+END
+$$;
+`
+
+/** open <-> frozen, and closing for good (only when empty). */
+const SET_STATUS = `
+CREATE OR REPLACE FUNCTION ledger_set_status(p_account text, p_status text) RETURNS SETOF ledger_account
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  a ledger_account%ROWTYPE;
+  v_now timestamptz := clock_timestamp();
+BEGIN
+  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
+  END IF;
+  IF a.status = 'closed' THEN
+    PERFORM ledger_fail('account_closed', format('Account %s is closed', p_account));
+  END IF;
+  IF p_status = 'closed' AND (a.balance <> 0 OR a.held <> 0) THEN
+    PERFORM ledger_fail('account_not_empty', format('Account %s has a balance of %s and %s on hold; only an empty account can be closed',
+      p_account, a.balance, a.held));
+  END IF;
+  IF p_status = 'closed' AND a.role IS NOT NULL THEN
+    PERFORM ledger_fail('not_authorized', format('Account %s is a core account and cannot be closed', p_account));
+  END IF;
+  IF a.status <> p_status THEN
+    UPDATE ledger_account x SET status = p_status, updated_at = v_now,
+      closed_at = CASE WHEN p_status = 'closed' THEN v_now ELSE NULL END
+    WHERE x.id = p_account RETURNING * INTO a;
+  END IF;
+  RETURN NEXT a;
+END
+$$;
+`
+
+/**
+ * Expires one account whose end date has passed: releases its holds, moves a positive
+ * balance to the lapsed account and closes it. Safe to run concurrently: the second
+ * caller waits for the lock and then finds the account closed. Returns what it did.
+ */
+const EXPIRE = `
+CREATE OR REPLACE FUNCTION ledger_expire(
+  p_account text, p_lapsed text, p_transfer_id text, p_reference text,
+  p_source_entry_id text, p_destination_entry_id text
+) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  a ledger_account%ROWTYPE;
+  h record;
+  v_now timestamptz := clock_timestamp();
+BEGIN
+  -- Holds before accounts, as everywhere.
+  FOR h IN SELECT x.id FROM ledger_hold x WHERE x.account_id = p_account AND x.status = 'open'
+           ORDER BY x.id COLLATE "C" FOR NO KEY UPDATE LOOP
+    NULL;
+  END LOOP;
+  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
+  IF NOT FOUND OR a.status <> 'open' OR a.end_date IS NULL OR a.end_date > v_now THEN
+    RETURN 'skipped';
+  END IF;
+  IF a.balance < 0 THEN
+    RETURN 'negative_balance';
+  END IF;
+  UPDATE ledger_hold x SET status = 'expired', updated_at = v_now
+   WHERE x.account_id = p_account AND x.status = 'open';
+  UPDATE ledger_account x SET held = 0, raw_held = ledger_raw(0), updated_at = v_now
+   WHERE x.id = p_account;
+  IF a.balance > 0 THEN
+    PERFORM 1 FROM ledger_post(p_transfer_id, p_reference, 'expiry', p_account, p_lapsed, a.balance,
+      NULL, NULL, 'Balance of expired account', NULL, 'system', NULL, NULL, NULL,
+      p_source_entry_id, p_destination_entry_id, NULL);
+  END IF;
+  UPDATE ledger_account x SET status = 'closed', closed_at = v_now, updated_at = v_now
+   WHERE x.id = p_account;
+  RETURN 'closed';
+END
+$$;
+`

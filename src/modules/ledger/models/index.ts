@@ -1,0 +1,6 @@
+export { default as Account } from "./account"
+export { default as AccountMember } from "./account-member"
+export { default as AccountType } from "./account-type"
+export { default as Entry } from "./entry"
+export { default as Hold } from "./hold"
+export { default as Transfer } from "./transfer"

@@ -1,0 +1,60 @@
+import Decimal from "decimal.js"
+import { CodeFormat, resolveCodeFormat } from "./codes"
+import { CORE_ROLES, CoreRole, DEFAULT_CORE_NAMES } from "./core"
+
+type PerCurrency = number | string | Record<string, number | string>
+
+export type LedgerModuleOptions = {
+  /** Currencies whose core accounts are created at start-up (others on first use). */
+  currencies?: string[]
+  /** Names of the core accounts, as in django-oscar-accounts' settings. */
+  accountNames?: Partial<Record<CoreRole, string>>
+  /** Smallest top-up or initial load accepted, one value or per currency. */
+  minLoadAmount?: PerCurrency
+  /** Largest balance a top-up or initial load may bring an account to. */
+  maxAccountBalance?: PerCurrency
+  /** Format of generated codes. */
+  code?: CodeFormat
+}
+
+export type ResolvedLedgerOptions = {
+  currencies: string[]
+  accountNames: Record<CoreRole, string>
+  minLoadAmount: (currency: string) => Decimal | null
+  maxAccountBalance: (currency: string) => Decimal | null
+  code: Required<CodeFormat>
+}
+
+function perCurrency(name: string, value: PerCurrency | undefined) {
+  if (value === undefined || value === null) {
+    return () => null
+  }
+  const table: Record<string, Decimal> =
+    typeof value === "object"
+      ? Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k.toLowerCase(), new Decimal(v)])
+        )
+      : { "*": new Decimal(value) }
+  for (const [k, v] of Object.entries(table)) {
+    if (!v.isFinite() || v.isNegative()) {
+      throw new Error(`ledger: option ${name}${k === "*" ? "" : `.${k}`} must be a non-negative number`)
+    }
+  }
+  return (currency: string) => table[currency.toLowerCase()] ?? table["*"] ?? null
+}
+
+export function resolveOptions(options: LedgerModuleOptions = {}): ResolvedLedgerOptions {
+  const names = { ...DEFAULT_CORE_NAMES, ...(options.accountNames ?? {}) }
+  for (const role of Object.keys(names)) {
+    if (!CORE_ROLES.includes(role as CoreRole)) {
+      throw new Error(`ledger: unknown core account "${role}" in accountNames (known: ${CORE_ROLES.join(", ")})`)
+    }
+  }
+  return {
+    currencies: (options.currencies ?? []).map((c) => c.toLowerCase()),
+    accountNames: names,
+    minLoadAmount: perCurrency("minLoadAmount", options.minLoadAmount),
+    maxAccountBalance: perCurrency("maxAccountBalance", options.maxAccountBalance),
+    code: resolveCodeFormat(options.code),
+  }
+}

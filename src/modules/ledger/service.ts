@@ -1,0 +1,799 @@
+import { Context } from "@medusajs/framework/types"
+import {
+  InjectManager,
+  InjectTransactionManager,
+  MedusaContext,
+  MedusaService,
+  generateEntityId,
+} from "@medusajs/framework/utils"
+import { formatCode, generateCode, normalizeCode } from "./codes"
+import { CORE_ROLES, CoreRole, TYPE_CODES, coreAccountId, typeId } from "./core"
+import { ensureCoreAccounts } from "./core-accounts"
+import { LedgerError } from "./errors"
+import * as models from "./models"
+import { normalizeCurrency, parseAmount, toDecimal } from "./money"
+import { LedgerModuleOptions, ResolvedLedgerOptions, resolveOptions } from "./options"
+import {
+  runSql,
+  toAccountDTO,
+  toHoldDTO,
+  toPostedDTO,
+  toTransferDTO,
+} from "./sql"
+import type {
+  Amount,
+  CaptureOptions,
+  CreateAccountInput,
+  ExpiryResult,
+  HoldOptions,
+  LedgerAccountDTO,
+  LedgerActor,
+  LedgerHoldDTO,
+  LedgerTransferDTO,
+  PostedTransferDTO,
+  PostingOptions,
+  StatementLineDTO,
+  TransferKind,
+  TransferOptions,
+  UpdateAccountInput,
+  VerifyResult,
+} from "./types"
+import { TRIAL_BALANCE_SQL, VERIFY_CHECKS, VERIFY_LIMIT } from "./verify"
+
+type PostArgs = {
+  kind: TransferKind
+  source?: string | null
+  destination?: string | null
+  amount?: string | null
+  parent?: string | null
+  hold?: string | null
+  maxDestinationBalance?: string | null
+  options: PostingOptions
+}
+
+const POST_SQL = `SELECT * FROM ledger_post(?, ?, ?, ?, ?, ?::numeric, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::numeric)`
+
+/**
+ * The ledger's whole money surface. Reads of accounts, transfers, entries and holds
+ * also come from the generated `list*`/`retrieve*` methods (and so from Query); every
+ * write goes through the methods below, which post through the database functions
+ * installed by the migrations. The generated create/update/delete methods of the money
+ * models refuse to run.
+ */
+export default class LedgerModuleService extends MedusaService(models) {
+  protected readonly options_: ResolvedLedgerOptions
+  private readonly knownCurrencies_ = new Set<string>()
+
+  constructor(container: Record<string, unknown>, options: LedgerModuleOptions = {}) {
+    // @ts-ignore MedusaService's constructor takes the container
+    super(...arguments)
+    this.options_ = resolveOptions(options)
+    // The generated writers of the money models would bypass every rule: close them.
+    for (const [model, instead] of Object.entries(CLOSED_WRITERS)) {
+      for (const verb of ["create", "update", "delete", "softDelete", "restore"]) {
+        ;(this as any)[`${verb}${model}`] = () => refuseWrite(instead)
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- core accounts
+
+  /** Creates the default account types and the core accounts of these currencies (idempotent). */
+  @InjectManager()
+  async ensureCoreAccounts(currencies: string[], @MedusaContext() ctx: Context = {}) {
+    const missing = currencies.map(normalizeCurrency).filter((c) => !this.knownCurrencies_.has(c))
+    if (missing.length) {
+      await ensureCoreAccounts((sql, params) => runSql(ctx, sql, params), missing, this.options_.accountNames)
+      missing.forEach((c) => this.knownCurrencies_.add(c))
+    }
+  }
+
+  @InjectManager()
+  async getCoreAccount(role: CoreRole, currency: string, @MedusaContext() ctx: Context = {}) {
+    if (!CORE_ROLES.includes(role)) {
+      throw new LedgerError("invalid_request", `Unknown core account role ${role}`)
+    }
+    const cur = normalizeCurrency(currency)
+    await this.ensureCoreAccounts([cur], ctx)
+    return this.getAccount(coreAccountId(role, cur), ctx)
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  @InjectManager()
+  async getAccount(id: string, @MedusaContext() ctx: Context = {}): Promise<LedgerAccountDTO> {
+    const [row] = await runSql(ctx, `SELECT * FROM ledger_account WHERE id = ?`, [id])
+    if (!row) {
+      throw new LedgerError("not_found", `Account ${id} not found`)
+    }
+    return toAccountDTO(row)
+  }
+
+  /** Looks an account up by code; case, dashes and spaces are ignored. */
+  @InjectManager()
+  async getAccountByCode(code: string, @MedusaContext() ctx: Context = {}): Promise<LedgerAccountDTO> {
+    const [row] = await runSql(ctx, `SELECT * FROM ledger_account WHERE code = ?`, [normalizeCode(code)])
+    if (!row) {
+      throw new LedgerError("not_found", "No account has that code")
+    }
+    return toAccountDTO(row)
+  }
+
+  /** Ids of the customers (owner first) who may see and spend an account. */
+  @InjectManager()
+  async getAccountCustomerIds(id: string, @MedusaContext() ctx: Context = {}): Promise<string[]> {
+    const rows = await runSql(
+      ctx,
+      `SELECT customer_id FROM ledger_account WHERE id = ? AND customer_id IS NOT NULL
+       UNION ALL SELECT customer_id FROM ledger_account_member WHERE account_id = ?`,
+      [id, id]
+    )
+    return rows.map((r) => r.customer_id)
+  }
+
+  /** The code as shoppers see it, grouped with dashes. */
+  formatCode(code: string | null): string | null {
+    return formatCode(code, this.options_.code.groupSize)
+  }
+
+  @InjectTransactionManager()
+  async createAccount(
+    input: CreateAccountInput,
+    options: PostingOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<LedgerAccountDTO> {
+    const currency = normalizeCurrency(input.currency_code)
+    const name = requireText(input.name, "name")
+    const creditLimit =
+      input.credit_limit === null
+        ? null
+        : parseAmount(input.credit_limit ?? 0, currency, { allowZero: true, field: "credit_limit" })
+    const [startDate, endDate] = checkDates(input.start_date, input.end_date)
+    const initial =
+      input.initial_amount === undefined || input.initial_amount === null
+        ? null
+        : parseAmount(input.initial_amount, currency, { field: "initial_amount" })
+    if (initial) {
+      this.checkLoad_(initial, currency)
+    }
+    const key = options.idempotency_key ?? null
+    if (key && !initial) {
+      throw new LedgerError("invalid_request", "idempotency_key needs an initial_amount when creating an account")
+    }
+    if (key) {
+      // Same lock as the posting function takes for this key: a retry waits, then finds
+      // the account the first call created.
+      await runSql(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('ledger_post:' || ?, 0))`, [key])
+      const [done] = await runSql(ctx, `SELECT destination_id FROM ledger_transfer WHERE idempotency_key = ?`, [key])
+      if (done) {
+        return this.getAccount(done.destination_id, ctx)
+      }
+    }
+    await this.ensureCoreAccounts([currency], ctx)
+
+    const code = input.generate_code
+      ? generateCode(this.options_.code)
+      : input.code
+        ? normalizeCode(input.code)
+        : null
+    const id = generateEntityId(undefined, "acc")
+    await runSql(
+      ctx,
+      `INSERT INTO ledger_account (id, name, description, code, status, currency_code, credit_limit,
+         raw_credit_limit, balance, raw_balance, held, raw_held, start_date, end_date, customer_id,
+         product_ids, can_pay_shipping, metadata, type_id)
+       VALUES (?, ?, ?, ?, 'open', ?, ?::numeric, CASE WHEN ?::numeric IS NULL THEN NULL ELSE ledger_raw(?::numeric) END,
+         0, ledger_raw(0), 0, ledger_raw(0), ?::timestamptz, ?::timestamptz, ?,
+         ${textArraySql(input.product_ids)}, ?, ?::jsonb, ?)`,
+      [
+        id,
+        name,
+        input.description ?? null,
+        code,
+        currency,
+        creditLimit,
+        creditLimit,
+        creditLimit,
+        startDate,
+        endDate,
+        input.customer_id ?? null,
+        ...textArrayParams(input.product_ids),
+        input.can_pay_shipping ?? true,
+        jsonParam(input.metadata),
+        input.type_id ?? typeId(TYPE_CODES.storeCredit),
+      ]
+    )
+    if (input.member_ids?.length) {
+      await this.setMembers_(id, input.member_ids, ctx)
+    }
+    if (initial) {
+      await this.post_(
+        {
+          kind: "load",
+          source: input.source_account_id ?? "@unpaid_source",
+          destination: id,
+          amount: initial,
+          maxDestinationBalance: this.maxBalance_(currency),
+          options: { description: "Initial load", ...options },
+        },
+        ctx
+      )
+    }
+    return this.getAccount(id, ctx)
+  }
+
+  @InjectTransactionManager()
+  async updateAccount(
+    id: string,
+    input: UpdateAccountInput,
+    @MedusaContext() ctx: Context = {}
+  ): Promise<LedgerAccountDTO> {
+    const [current] = await runSql(ctx, `SELECT * FROM ledger_account WHERE id = ? FOR NO KEY UPDATE`, [id])
+    if (!current) {
+      throw new LedgerError("not_found", `Account ${id} not found`)
+    }
+    if (current.status === "closed") {
+      throw new LedgerError("account_closed", `Account ${id} is closed`)
+    }
+    const sets: string[] = []
+    const params: unknown[] = []
+    const set = (column: string, value: unknown, cast = "") => {
+      sets.push(`${column} = ?${cast}`)
+      params.push(value)
+    }
+    if (input.name !== undefined) set("name", requireText(input.name, "name"))
+    if (input.description !== undefined) set("description", input.description)
+    if (input.type_id !== undefined) set("type_id", input.type_id)
+    if (input.customer_id !== undefined) set("customer_id", input.customer_id)
+    if (input.can_pay_shipping !== undefined) set("can_pay_shipping", !!input.can_pay_shipping)
+    if (input.metadata !== undefined) set("metadata", jsonParam(input.metadata), "::jsonb")
+    if (input.product_ids !== undefined) {
+      sets.push(`product_ids = ${textArraySql(input.product_ids)}`)
+      params.push(...textArrayParams(input.product_ids))
+    }
+    if (input.credit_limit !== undefined) {
+      if (current.role) {
+        throw new LedgerError("not_authorized", "The credit limit of a core account cannot be changed")
+      }
+      const limit =
+        input.credit_limit === null
+          ? null
+          : parseAmount(input.credit_limit, current.currency_code, { allowZero: true, field: "credit_limit" })
+      set("credit_limit", limit, "::numeric")
+      sets.push(`raw_credit_limit = CASE WHEN ?::numeric IS NULL THEN NULL ELSE ledger_raw(?::numeric) END`)
+      params.push(limit, limit)
+    }
+    if (input.start_date !== undefined || input.end_date !== undefined) {
+      const [start, end] = checkDates(
+        input.start_date !== undefined ? input.start_date : current.start_date,
+        input.end_date !== undefined ? input.end_date : current.end_date
+      )
+      set("start_date", start, "::timestamptz")
+      set("end_date", end, "::timestamptz")
+    }
+    if (sets.length) {
+      await runSql(
+        ctx,
+        `UPDATE ledger_account SET ${sets.join(", ")}, updated_at = clock_timestamp() WHERE id = ?`,
+        [...params, id]
+      )
+    }
+    if (input.member_ids !== undefined) {
+      await this.setMembers_(id, input.member_ids, ctx)
+    }
+    return this.getAccount(id, ctx)
+  }
+
+  @InjectManager()
+  async freezeAccount(id: string, @MedusaContext() ctx: Context = {}) {
+    return this.setStatus_(id, "frozen", ctx)
+  }
+
+  @InjectManager()
+  async thawAccount(id: string, @MedusaContext() ctx: Context = {}) {
+    return this.setStatus_(id, "open", ctx)
+  }
+
+  /** Closes an account for good; only an empty one (no balance, nothing held). */
+  @InjectManager()
+  async closeAccount(id: string, @MedusaContext() ctx: Context = {}) {
+    return this.setStatus_(id, "closed", ctx)
+  }
+
+  /** Whether the account may pay at `at` (open and inside its dates). */
+  isActive(account: Pick<LedgerAccountDTO, "status" | "start_date" | "end_date">, at: Date = new Date()) {
+    return (
+      account.status === "open" &&
+      (!account.start_date || new Date(account.start_date) <= at) &&
+      (!account.end_date || new Date(account.end_date) > at)
+    )
+  }
+
+  @InjectManager()
+  async getBalance(id: string, @MedusaContext() ctx: Context = {}) {
+    const { balance, held, available, credit_limit, currency_code } = await this.getAccount(id, ctx)
+    return { balance, held, available, credit_limit, currency_code }
+  }
+
+  /** Entries of an account with the running balance after each, newest first by default. */
+  @InjectManager()
+  async statement(
+    accountId: string,
+    query: { limit?: number; offset?: number; order?: "asc" | "desc"; from?: Date | string; to?: Date | string } = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<{ lines: StatementLineDTO[]; count: number; limit: number; offset: number }> {
+    await this.getAccount(accountId, ctx)
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 1000)
+    const offset = Math.max(query.offset ?? 0, 0)
+    const order = query.order === "asc" ? "ASC" : "DESC"
+    const where = [`e.account_id = ?`]
+    const params: unknown[] = [accountId]
+    if (query.from) {
+      where.push(`e.created_at >= ?::timestamptz`)
+      params.push(toDate(query.from, "from"))
+    }
+    if (query.to) {
+      where.push(`e.created_at < ?::timestamptz`)
+      params.push(toDate(query.to, "to"))
+    }
+    const rows = await runSql(
+      ctx,
+      `SELECT e.id, e.transfer_id, t.reference, t.kind, t.description, t.merchant_reference,
+              CASE WHEN e.amount < 0 THEN t.destination_id ELSE t.source_id END AS counterparty_id,
+              e.amount, e.balance_after, e.created_at, count(*) OVER () AS total
+         FROM ledger_entry e JOIN ledger_transfer t ON t.id = e.transfer_id
+        WHERE ${where.join(" AND ")}
+        ORDER BY e.created_at ${order}, e.id ${order}
+        LIMIT ? OFFSET ?`,
+      [...params, limit, offset]
+    )
+    let count = rows.length ? Number(rows[0].total) : 0
+    if (!rows.length && offset > 0) {
+      const [c] = await runSql(ctx, `SELECT count(*)::int AS n FROM ledger_entry e WHERE ${where.join(" AND ")}`, params)
+      count = c.n
+    }
+    return {
+      lines: rows.map((r) => ({
+        id: r.id,
+        transfer_id: r.transfer_id,
+        reference: r.reference,
+        kind: r.kind,
+        description: r.description,
+        merchant_reference: r.merchant_reference,
+        counterparty_id: r.counterparty_id,
+        amount: toDecimal(r.amount).toNumber(),
+        balance_after: toDecimal(r.balance_after).toNumber(),
+        created_at: r.created_at,
+      })),
+      count,
+      limit,
+      offset,
+    }
+  }
+
+  // ---------------------------------------------------------------- money
+
+  /**
+   * Moves `amount` from `source` to `destination`. Either side may be a core account
+   * named by role (`"@redemptions"`, `"@bank"`, ...) in the other side's currency.
+   */
+  @InjectManager()
+  async transfer(
+    source: string,
+    destination: string,
+    amount: Amount,
+    options: TransferOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<PostedTransferDTO> {
+    checkRoleRef(source)
+    checkRoleRef(destination)
+    const kind = options.kind ?? "transfer"
+    if (!["transfer", "load", "redemption"].includes(kind)) {
+      throw new LedgerError("invalid_request", `kind must be transfer, load or redemption`)
+    }
+    return this.post_(
+      {
+        kind,
+        source,
+        destination,
+        amount: parseAmount(amount, undefined),
+        maxDestinationBalance:
+          options.max_destination_balance === undefined || options.max_destination_balance === null
+            ? null
+            : parseAmount(options.max_destination_balance, undefined, { allowZero: true }),
+        options,
+      },
+      ctx
+    )
+  }
+
+  /**
+   * Credits an account (a load) from `source_id`, by default the currency's unpaid
+   * source (credit granted without payment); pass "@bank" for money received.
+   * Honours the minLoadAmount and maxAccountBalance options.
+   */
+  @InjectManager()
+  async topUp(
+    accountId: string,
+    amount: Amount,
+    options: PostingOptions & { source_id?: string } = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<PostedTransferDTO> {
+    const account = await this.getAccount(accountId, ctx)
+    const value = parseAmount(amount, account.currency_code)
+    this.checkLoad_(value, account.currency_code)
+    const source = options.source_id ?? "@unpaid_source"
+    checkRoleRef(source)
+    return this.post_(
+      {
+        kind: "load",
+        source,
+        destination: accountId,
+        amount: value,
+        maxDestinationBalance: this.maxBalance_(account.currency_code),
+        options: { description: "Top-up", ...options },
+      },
+      ctx
+    )
+  }
+
+  /** Takes money out of an account, back to the unpaid source unless told otherwise. */
+  @InjectManager()
+  async withdraw(
+    accountId: string,
+    amount: Amount,
+    options: PostingOptions & { destination_id?: string } = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<PostedTransferDTO> {
+    const destination = options.destination_id ?? "@unpaid_source"
+    checkRoleRef(destination)
+    return this.post_(
+      {
+        kind: "transfer",
+        source: accountId,
+        destination,
+        amount: parseAmount(amount, undefined),
+        options: { description: "Withdrawal", ...options },
+      },
+      ctx
+    )
+  }
+
+  /** Spends from an account into the currency's redemptions (sales) account. */
+  @InjectManager()
+  async redeem(
+    accountId: string,
+    amount: Amount,
+    options: PostingOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<PostedTransferDTO> {
+    return this.post_(
+      {
+        kind: "redemption",
+        source: accountId,
+        destination: "@redemptions",
+        amount: parseAmount(amount, undefined),
+        options: { description: "Redemption", ...options },
+      },
+      ctx
+    )
+  }
+
+  /** Undoes what is left of a transfer (id or reference); at most once. */
+  @InjectManager()
+  async reverse(
+    transfer: string,
+    options: PostingOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<PostedTransferDTO> {
+    return this.post_({ kind: "reversal", parent: transfer, options }, ctx)
+  }
+
+  /** Sends part of a transfer back; all refunds together never exceed its amount. */
+  @InjectManager()
+  async refund(
+    transfer: string,
+    amount: Amount,
+    options: PostingOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<PostedTransferDTO> {
+    return this.post_(
+      { kind: "refund", parent: transfer, amount: parseAmount(amount, undefined), options },
+      ctx
+    )
+  }
+
+  @InjectManager()
+  async hold(
+    accountId: string,
+    amount: Amount,
+    options: HoldOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<LedgerHoldDTO> {
+    const [row] = await runSql(ctx, `SELECT * FROM ledger_hold(?, ?, ?::numeric, ?::timestamptz, ?, ?, ?::jsonb)`, [
+      generateEntityId(undefined, "lhold"),
+      accountId,
+      parseAmount(amount, undefined),
+      options.expires_at ? toDate(options.expires_at, "expires_at") : null,
+      options.reference ?? null,
+      options.idempotency_key ?? null,
+      jsonParam(options.metadata),
+    ])
+    return toHoldDTO(row)
+  }
+
+  /** Turns a hold into a transfer (by default to the redemptions account); the rest is released. */
+  @InjectManager()
+  async capture(
+    holdId: string,
+    options: CaptureOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<PostedTransferDTO> {
+    const destination = options.destination_id ?? "@redemptions"
+    checkRoleRef(destination)
+    return this.post_(
+      {
+        kind: "capture",
+        hold: holdId,
+        destination,
+        amount: options.amount === undefined ? null : parseAmount(options.amount, undefined),
+        options,
+      },
+      ctx
+    )
+  }
+
+  /** Releases an open hold; releasing twice is harmless. */
+  @InjectManager()
+  async release(holdId: string, @MedusaContext() ctx: Context = {}): Promise<LedgerHoldDTO> {
+    const [row] = await runSql(ctx, `SELECT * FROM ledger_release(?, 'released')`, [holdId])
+    return toHoldDTO(row)
+  }
+
+  @InjectManager()
+  async getTransfer(idOrReference: string, @MedusaContext() ctx: Context = {}): Promise<LedgerTransferDTO> {
+    const [row] = await runSql(ctx, `SELECT * FROM ledger_transfer WHERE id = ? OR reference = ?`, [
+      idOrReference,
+      idOrReference,
+    ])
+    if (!row) {
+      throw new LedgerError("not_found", `Transfer ${idOrReference} not found`)
+    }
+    return toTransferDTO(row)
+  }
+
+  /** How much of a transfer can still be refunded. */
+  @InjectManager()
+  async refundableAmount(idOrReference: string, @MedusaContext() ctx: Context = {}): Promise<number> {
+    const transfer = await this.getTransfer(idOrReference, ctx)
+    const [row] = await runSql(
+      ctx,
+      `SELECT (t.amount - coalesce(sum(c.amount), 0))::text AS left
+         FROM ledger_transfer t LEFT JOIN ledger_transfer c
+           ON c.parent_id = t.id AND c.kind IN ('refund', 'reversal')
+        WHERE t.id = ? GROUP BY t.id`,
+      [transfer.id]
+    )
+    return ["refund", "reversal", "expiry"].includes(transfer.kind) ? 0 : toDecimal(row.left).toNumber()
+  }
+
+  // ---------------------------------------------------------------- expiry
+
+  /**
+   * Releases expired holds, then moves the balance of every account past its end date
+   * to the lapsed account and closes it. Safe to run twice or on two servers at once.
+   */
+  @InjectManager()
+  async closeExpiredAccounts(@MedusaContext() ctx: Context = {}): Promise<ExpiryResult> {
+    const result: ExpiryResult = { closed: [], skipped_negative: [], released_holds: [] }
+    const holds = await runSql(
+      ctx,
+      `SELECT id FROM ledger_hold WHERE status = 'open' AND expires_at <= clock_timestamp() ORDER BY id`
+    )
+    for (const { id } of holds) {
+      const [row] = await runSql(ctx, `SELECT * FROM ledger_release(?, 'expired')`, [id])
+      if (row?.status === "expired") {
+        result.released_holds.push(id)
+      }
+    }
+    const accounts = await runSql(
+      ctx,
+      `SELECT id, currency_code FROM ledger_account
+        WHERE status = 'open' AND end_date <= clock_timestamp() AND role IS NULL ORDER BY id`
+    )
+    for (const { id, currency_code } of accounts) {
+      await this.ensureCoreAccounts([currency_code], ctx)
+      const [row] = await runSql(ctx, `SELECT ledger_expire(?, ?, ?, ?, ?, ?) AS outcome`, [
+        id,
+        coreAccountId("lapsed", currency_code),
+        generateEntityId(undefined, "ltr"),
+        this.newReference_(),
+        generateEntityId(undefined, "lent"),
+        generateEntityId(undefined, "lent"),
+      ])
+      if (row.outcome === "closed") result.closed.push(id)
+      if (row.outcome === "negative_balance") result.skipped_negative.push(id)
+    }
+    return result
+  }
+
+  // ---------------------------------------------------------------- verify
+
+  /** Every invariant of the ledger, checked on the live database, with the offending rows. */
+  @InjectManager()
+  async verify(@MedusaContext() ctx: Context = {}): Promise<VerifyResult> {
+    const checks = []
+    for (const check of VERIFY_CHECKS) {
+      const rows = await runSql(ctx, check.sql)
+      checks.push({
+        name: check.name,
+        description: check.description,
+        ok: rows.length === 0,
+        count: rows.length,
+        offending: rows.slice(0, VERIFY_LIMIT),
+      })
+    }
+    const trial = await runSql(ctx, TRIAL_BALANCE_SQL)
+    return {
+      ok: checks.every((c) => c.ok),
+      checked_at: new Date(),
+      trial_balance: trial,
+      checks,
+    }
+  }
+
+  // ---------------------------------------------------------------- account types
+
+  @InjectManager()
+  async createAccountType(
+    input: { name: string; code?: string; parent_id?: string | null; metadata?: Record<string, unknown> | null },
+    @MedusaContext() ctx: Context = {}
+  ) {
+    const name = requireText(input.name, "name")
+    let parentPath = ""
+    let parentCode = ""
+    if (input.parent_id) {
+      const [parent] = await runSql(ctx, `SELECT code, path FROM ledger_account_type WHERE id = ?`, [input.parent_id])
+      if (!parent) {
+        throw new LedgerError("not_found", `Account type ${input.parent_id} not found`)
+      }
+      parentPath = `${parent.path} / `
+      parentCode = `${parent.code}.`
+    }
+    const code = input.code ?? `${parentCode}${slug(name)}`
+    if (!/^[a-z0-9_.]{1,200}$/.test(code)) {
+      throw new LedgerError("invalid_request", "code may contain only a-z, 0-9, _ and .")
+    }
+    const [row] = await runSql(
+      ctx,
+      `INSERT INTO ledger_account_type (id, code, name, path, parent_id, metadata)
+       VALUES (?, ?, ?, ?, ?, ?::jsonb) RETURNING *`,
+      [generateEntityId(undefined, "lat"), code, name, `${parentPath}${name}`, input.parent_id ?? null, jsonParam(input.metadata)]
+    )
+    return row
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  protected async post_(args: PostArgs, ctx: Context): Promise<PostedTransferDTO> {
+    const o = args.options
+    const actor: LedgerActor = o.actor ?? { type: "system" }
+    const [row] = await runSql(ctx, POST_SQL, [
+      generateEntityId(undefined, "ltr"),
+      this.newReference_(),
+      args.kind,
+      args.source ?? null,
+      args.destination ?? null,
+      args.amount ?? null,
+      args.parent ?? null,
+      args.hold ?? null,
+      o.description ?? null,
+      o.merchant_reference ?? null,
+      actor.type,
+      actor.id ?? null,
+      o.idempotency_key ?? null,
+      jsonParam(o.metadata),
+      generateEntityId(undefined, "lent"),
+      generateEntityId(undefined, "lent"),
+      args.maxDestinationBalance ?? null,
+    ])
+    return toPostedDTO(row)
+  }
+
+  protected async setStatus_(id: string, status: "open" | "frozen" | "closed", ctx: Context) {
+    const [row] = await runSql(ctx, `SELECT * FROM ledger_set_status(?, ?)`, [id, status])
+    return toAccountDTO(row)
+  }
+
+  protected async setMembers_(id: string, customerIds: string[], ctx: Context) {
+    await runSql(ctx, `DELETE FROM ledger_account_member WHERE account_id = ?`, [id])
+    for (const customerId of [...new Set(customerIds)]) {
+      await runSql(ctx, `INSERT INTO ledger_account_member (id, account_id, customer_id) VALUES (?, ?, ?)`, [
+        generateEntityId(undefined, "accmem"),
+        id,
+        customerId,
+      ])
+    }
+  }
+
+  protected checkLoad_(amount: string, currency: string) {
+    const min = this.options_.minLoadAmount(currency)
+    if (min && toDecimal(amount).lt(min)) {
+      throw new LedgerError("amount_too_low", `The smallest load is ${min.toFixed()} ${currency.toUpperCase()}`)
+    }
+  }
+
+  protected maxBalance_(currency: string): string | null {
+    return this.options_.maxAccountBalance(currency)?.toFixed() ?? null
+  }
+
+  protected newReference_() {
+    return generateCode({ length: 16, groupSize: 0 })
+  }
+}
+
+const CLOSED_WRITERS: Record<string, string> = {
+  Accounts: "createAccount, updateAccount, freezeAccount or closeAccount",
+  Transfers: "transfer, refund or reverse",
+  Entries: "transfer",
+  Holds: "hold, capture or release",
+}
+
+function refuseWrite(instead: string): never {
+  throw new LedgerError(
+    "not_authorized",
+    `The ledger is written only through its own methods: use ${instead} instead`
+  )
+}
+
+function checkRoleRef(id: string) {
+  if (typeof id !== "string" || !id) {
+    throw new LedgerError("invalid_request", "account id is required")
+  }
+  if (id.startsWith("@") && !CORE_ROLES.includes(id.slice(1) as CoreRole)) {
+    throw new LedgerError("invalid_request", `Unknown core account ${id} (known: ${CORE_ROLES.map((r) => "@" + r).join(", ")})`)
+  }
+}
+
+function requireText(value: unknown, field: string): string {
+  if (typeof value !== "string" || !value.trim()) {
+    throw new LedgerError("invalid_request", `${field} is required`)
+  }
+  return value.trim()
+}
+
+function toDate(value: Date | string, field: string): Date {
+  const d = value instanceof Date ? value : new Date(value)
+  if (Number.isNaN(d.getTime())) {
+    throw new LedgerError("invalid_request", `${field} is not a valid date`)
+  }
+  return d
+}
+
+function checkDates(start?: Date | string | null, end?: Date | string | null): [Date | null, Date | null] {
+  const s = start ? toDate(start, "start_date") : null
+  const e = end ? toDate(end, "end_date") : null
+  if (s && e && e <= s) {
+    throw new LedgerError("invalid_request", "end_date must be after start_date")
+  }
+  return [s, e]
+}
+
+function jsonParam(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value)
+}
+
+// knex expands array bindings, so text[] goes in as JSON.
+function textArraySql(value: string[] | null | undefined) {
+  return value === undefined || value === null
+    ? "NULL::text[]"
+    : "ARRAY(SELECT jsonb_array_elements_text(?::jsonb))"
+}
+
+function textArrayParams(value: string[] | null | undefined): unknown[] {
+  return value === undefined || value === null ? [] : [JSON.stringify(value.map(String))]
+}
+
+function slug(name: string) {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "") || "type"
+}

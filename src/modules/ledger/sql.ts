@@ -1,0 +1,156 @@
+import { Context } from "@medusajs/framework/types"
+import { LedgerError, LedgerErrorCode, isLedgerErrorCode } from "./errors"
+import { toAmount, toDecimal, toNullableAmount } from "./money"
+import type {
+  LedgerAccountDTO,
+  LedgerHoldDTO,
+  LedgerTransferDTO,
+  PostedTransferDTO,
+} from "./types"
+
+type Executor = { execute: (sql: string, params?: unknown[]) => Promise<any[]> }
+
+/**
+ * Runs raw SQL on the caller's transaction if there is one, else on a pooled
+ * connection in autocommit (one posting function call is then one round trip).
+ */
+export async function runSql<T = any>(
+  ctx: Context,
+  sql: string,
+  params: unknown[] = []
+): Promise<T[]> {
+  const em = (ctx.transactionManager ?? ctx.manager) as Executor | undefined
+  if (!em) {
+    throw new Error("ledger: no entity manager in context")
+  }
+  try {
+    return (await em.execute(sql, params)) as T[]
+  } catch (err) {
+    throw translateDbError(err)
+  }
+}
+
+const CONSTRAINT_ERRORS: Record<string, [LedgerErrorCode, string]> = {
+  IDX_ledger_account_code_unique: ["code_taken", "That code is already used by another account"],
+  ledger_account_credit_limit: [
+    "invalid_credit_limit",
+    "The credit limit would be below what the account already uses (balance − held)",
+  ],
+  ledger_account_closed_empty: ["account_not_empty", "Only an empty account can be closed"],
+  ledger_transfer_two_accounts: ["same_account", "source and destination must be different accounts"],
+  IDX_ledger_transfer_one_reversal: ["already_reversed", "The transfer is already reversed"],
+  ledger_account_type_id_foreign: ["not_found", "Account type not found"],
+  IDX_ledger_account_type_code_unique: ["code_taken", "That account type code already exists"],
+}
+
+/** PostgreSQL errors raised by the ledger's functions and constraints → LedgerError. */
+export function translateDbError(err: unknown): unknown {
+  const e = err as any
+  if (!e || typeof e !== "object") {
+    return err
+  }
+  if (e.code === "LG001") {
+    const code = e.hint === "immutable" ? "not_authorized" : e.hint
+    const message = String(e.message ?? "").replace(/^.* - /s, "")
+    if (isLedgerErrorCode(code)) {
+      return new LedgerError(code, message)
+    }
+  }
+  const constraint: string | undefined = e.constraint
+  if (constraint && CONSTRAINT_ERRORS[constraint]) {
+    const [code, message] = CONSTRAINT_ERRORS[constraint]
+    return new LedgerError(code, message)
+  }
+  // invalid_text_representation etc. from bad ids are the caller's fault
+  if (e.code === "22P02" || e.code === "22007" || e.code === "22008") {
+    return new LedgerError("invalid_request", String(e.message ?? "").replace(/^.* - /s, ""))
+  }
+  return err
+}
+
+export function toAccountDTO(row: any): LedgerAccountDTO {
+  const creditLimit = toNullableAmount(row.credit_limit)
+  const balance = toAmount(row.balance)
+  const held = toAmount(row.held)
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description ?? null,
+    code: row.code ?? null,
+    status: row.status,
+    currency_code: row.currency_code,
+    type_id: row.type_id,
+    credit_limit: creditLimit,
+    balance,
+    held,
+    available: availableOf(row),
+    start_date: row.start_date ?? null,
+    end_date: row.end_date ?? null,
+    closed_at: row.closed_at ?? null,
+    customer_id: row.customer_id ?? null,
+    product_ids: row.product_ids ?? null,
+    can_pay_shipping: row.can_pay_shipping,
+    role: row.role ?? null,
+    metadata: row.metadata ?? null,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }
+}
+
+/** balance + credit limit − held, exactly; null when the limit is unlimited. */
+export function availableOf(row: { balance: unknown; held: unknown; credit_limit: unknown }) {
+  if (row.credit_limit === null || row.credit_limit === undefined) {
+    return null
+  }
+  return toDecimal(row.balance)
+    .plus(toDecimal(row.credit_limit))
+    .minus(toDecimal(row.held))
+    .toNumber()
+}
+
+export function toTransferDTO(row: any): LedgerTransferDTO {
+  return {
+    id: row.id,
+    reference: row.reference,
+    kind: row.kind,
+    source_id: row.source_id,
+    destination_id: row.destination_id,
+    amount: toAmount(row.amount),
+    currency_code: row.currency_code,
+    parent_id: row.parent_id ?? null,
+    hold_id: row.hold_id ?? null,
+    merchant_reference: row.merchant_reference ?? null,
+    description: row.description ?? null,
+    actor_type: row.actor_type,
+    actor_id: row.actor_id ?? null,
+    idempotency_key: row.idempotency_key ?? null,
+    metadata: row.metadata ?? null,
+    created_at: row.created_at,
+  }
+}
+
+export function toPostedDTO(row: any): PostedTransferDTO {
+  return {
+    ...toTransferDTO(row),
+    source_balance: toAmount(row.source_balance),
+    destination_balance: toAmount(row.destination_balance),
+    replayed: row.replayed === true,
+  }
+}
+
+export function toHoldDTO(row: any): LedgerHoldDTO {
+  return {
+    id: row.id,
+    account_id: row.account_id,
+    amount: toAmount(row.amount),
+    captured_amount: toAmount(row.captured_amount),
+    status: row.status,
+    expires_at: row.expires_at ?? null,
+    reference: row.reference ?? null,
+    transfer_id: row.transfer_id ?? null,
+    idempotency_key: row.idempotency_key ?? null,
+    metadata: row.metadata ?? null,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }
+}

@@ -1,0 +1,189 @@
+import { CoreRole } from "./core"
+
+export type ActorType = "user" | "customer" | "api_key" | "system"
+
+/** Who asked for a posting; recorded on the transfer. */
+export type LedgerActor = { type: ActorType; id?: string | null }
+
+export type AccountStatus = "open" | "frozen" | "closed"
+export type TransferKind =
+  | "transfer"
+  | "load"
+  | "redemption"
+  | "capture"
+  | "refund"
+  | "reversal"
+  | "expiry"
+export type HoldStatus = "open" | "captured" | "released" | "expired"
+
+/** Money is a JSON number in the major unit, as everywhere in Medusa's API. */
+export interface LedgerAccountDTO {
+  id: string
+  name: string
+  description: string | null
+  code: string | null
+  status: AccountStatus
+  currency_code: string
+  type_id: string
+  credit_limit: number | null
+  balance: number
+  held: number
+  /** balance + credit limit − held; null when the credit limit is unlimited */
+  available: number | null
+  start_date: Date | null
+  end_date: Date | null
+  closed_at: Date | null
+  customer_id: string | null
+  product_ids: string[] | null
+  can_pay_shipping: boolean
+  role: CoreRole | null
+  metadata: Record<string, unknown> | null
+  created_at: Date
+  updated_at: Date
+}
+
+export interface LedgerTransferDTO {
+  id: string
+  reference: string
+  kind: TransferKind
+  source_id: string
+  destination_id: string
+  amount: number
+  currency_code: string
+  parent_id: string | null
+  hold_id: string | null
+  merchant_reference: string | null
+  description: string | null
+  actor_type: ActorType
+  actor_id: string | null
+  idempotency_key: string | null
+  metadata: Record<string, unknown> | null
+  created_at: Date
+}
+
+export interface PostedTransferDTO extends LedgerTransferDTO {
+  source_balance: number
+  destination_balance: number
+  /** true when an earlier posting with the same idempotency key was returned */
+  replayed: boolean
+}
+
+export interface LedgerHoldDTO {
+  id: string
+  account_id: string
+  amount: number
+  captured_amount: number
+  status: HoldStatus
+  expires_at: Date | null
+  reference: string | null
+  transfer_id: string | null
+  idempotency_key: string | null
+  metadata: Record<string, unknown> | null
+  created_at: Date
+  updated_at: Date
+}
+
+export interface StatementLineDTO {
+  id: string
+  transfer_id: string
+  reference: string
+  kind: TransferKind
+  description: string | null
+  merchant_reference: string | null
+  counterparty_id: string
+  amount: number
+  balance_after: number
+  created_at: Date
+}
+
+export type Amount = number | string
+
+export interface CreateAccountInput {
+  name: string
+  description?: string | null
+  currency_code: string
+  type_id?: string
+  code?: string | null
+  generate_code?: boolean
+  credit_limit?: Amount | null
+  start_date?: Date | string | null
+  end_date?: Date | string | null
+  customer_id?: string | null
+  member_ids?: string[]
+  product_ids?: string[] | null
+  can_pay_shipping?: boolean
+  metadata?: Record<string, unknown> | null
+  /** Funds the new account in the same transaction. */
+  initial_amount?: Amount
+  /** Where the initial amount comes from; the currency's unpaid source by default. */
+  source_account_id?: string
+}
+
+export interface UpdateAccountInput {
+  name?: string
+  description?: string | null
+  type_id?: string
+  credit_limit?: Amount | null
+  start_date?: Date | string | null
+  end_date?: Date | string | null
+  customer_id?: string | null
+  member_ids?: string[]
+  product_ids?: string[] | null
+  can_pay_shipping?: boolean
+  metadata?: Record<string, unknown> | null
+}
+
+export interface PostingOptions {
+  description?: string | null
+  merchant_reference?: string | null
+  actor?: LedgerActor
+  idempotency_key?: string | null
+  metadata?: Record<string, unknown> | null
+}
+
+export interface TransferOptions extends PostingOptions {
+  kind?: "transfer" | "load" | "redemption"
+  parent_id?: string | null
+  /** Refuse if the destination's balance would go above this (loads). */
+  max_destination_balance?: Amount | null
+}
+
+export interface HoldOptions {
+  expires_at?: Date | string | null
+  reference?: string | null
+  idempotency_key?: string | null
+  metadata?: Record<string, unknown> | null
+}
+
+export interface CaptureOptions extends PostingOptions {
+  amount?: Amount
+  /** The currency's redemptions (sales) account by default. */
+  destination_id?: string
+}
+
+export interface ExpiryResult {
+  closed: string[]
+  skipped_negative: string[]
+  released_holds: string[]
+}
+
+export interface VerifyCheck {
+  name: string
+  description: string
+  ok: boolean
+  count: number
+  offending: Record<string, unknown>[]
+}
+
+export interface VerifyResult {
+  ok: boolean
+  checked_at: Date
+  trial_balance: {
+    currency_code: string
+    accounts: number
+    debit: string
+    credit: string
+    net: string
+  }[]
+  checks: VerifyCheck[]
+}

@@ -1,0 +1,135 @@
+/**
+ * The invariants of DESIGN §2 as queries over a live database. Each returns the rows
+ * that break it (at most LIMIT of them; `count` says how many there are).
+ */
+export const VERIFY_LIMIT = 100
+
+export const VERIFY_CHECKS: { name: string; description: string; sql: string }[] = [
+  {
+    name: "transfers_sum_to_zero",
+    description: "The entries of every transfer sum to zero (invariant 1).",
+    sql: `SELECT t.id, t.reference, coalesce(sum(e.amount), 0)::text AS sum
+            FROM ledger_transfer t LEFT JOIN ledger_entry e ON e.transfer_id = t.id
+           GROUP BY t.id HAVING coalesce(sum(e.amount), 0) <> 0`,
+  },
+  {
+    name: "ledger_sums_to_zero_per_currency",
+    description: "All entries of the ledger sum to zero in each currency (invariant 1).",
+    sql: `SELECT t.currency_code, sum(e.amount)::text AS sum
+            FROM ledger_entry e JOIN ledger_transfer t ON t.id = e.transfer_id
+           GROUP BY t.currency_code HAVING sum(e.amount) <> 0`,
+  },
+  {
+    name: "two_entries_per_transfer",
+    description:
+      "Every transfer has exactly two entries: −amount on its source and +amount on its destination, two different accounts in the transfer's currency (invariant 2).",
+    sql: `SELECT t.id, t.reference, count(e.id) AS entries
+            FROM ledger_transfer t
+            LEFT JOIN ledger_entry e ON e.transfer_id = t.id
+            LEFT JOIN ledger_account a ON a.id = e.account_id
+           GROUP BY t.id
+          HAVING count(e.id) <> 2
+              OR t.source_id = t.destination_id
+              OR count(*) FILTER (WHERE e.account_id = t.source_id AND e.amount = -t.amount
+                                   AND a.currency_code = t.currency_code) <> 1
+              OR count(*) FILTER (WHERE e.account_id = t.destination_id AND e.amount = t.amount
+                                   AND a.currency_code = t.currency_code) <> 1`,
+  },
+  {
+    name: "entries_reference_accounts",
+    description: "Every entry is on an existing account (invariant 2).",
+    sql: `SELECT e.id, e.account_id FROM ledger_entry e
+            LEFT JOIN ledger_account a ON a.id = e.account_id WHERE a.id IS NULL`,
+  },
+  {
+    name: "cached_balance_matches_entries",
+    description: "Each account's cached balance equals the sum of its entries (invariant 3).",
+    sql: `SELECT a.id, a.balance::text AS balance, coalesce(s.sum, 0)::text AS entries_sum,
+                 a.raw_balance->>'value' AS raw_balance
+            FROM ledger_account a
+            LEFT JOIN (SELECT account_id, sum(amount) AS sum FROM ledger_entry GROUP BY account_id) s
+              ON s.account_id = a.id
+           WHERE a.balance <> coalesce(s.sum, 0) OR (a.raw_balance->>'value')::numeric <> a.balance`,
+  },
+  {
+    name: "cached_held_matches_holds",
+    description: "Each account's cached held amount equals the sum of its open holds (invariant 4).",
+    sql: `SELECT a.id, a.held::text AS held, coalesce(s.sum, 0)::text AS open_holds
+            FROM ledger_account a
+            LEFT JOIN (SELECT account_id, sum(amount) AS sum FROM ledger_hold
+                        WHERE status = 'open' GROUP BY account_id) s ON s.account_id = a.id
+           WHERE a.held <> coalesce(s.sum, 0)`,
+  },
+  {
+    name: "statement_running_balances",
+    description: "Each entry's balance_after is the running sum of its account's entries (invariant 3).",
+    sql: `SELECT id, account_id, balance_after::text, running::text FROM (
+             SELECT e.id, e.account_id, e.balance_after,
+                    sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.created_at, e.id) AS running
+               FROM ledger_entry e) x
+           WHERE running <> balance_after`,
+  },
+  {
+    name: "credit_limits_respected",
+    description: "No account with a credit limit L has balance − held < −L (invariant 4).",
+    sql: `SELECT id, balance::text, held::text, credit_limit::text FROM ledger_account
+           WHERE credit_limit IS NOT NULL AND balance - held < -credit_limit`,
+  },
+  {
+    name: "transfers_append_only",
+    description:
+      "Transfers and entries cannot be updated, deleted or truncated: the guarding triggers are installed and enabled (invariant 5).",
+    sql: `SELECT r.name AS trigger, coalesce(t.tgenabled::text, 'missing') AS state
+            FROM (VALUES ('ledger_transfer_immutable'), ('ledger_transfer_no_truncate'),
+                         ('ledger_entry_immutable'), ('ledger_entry_no_truncate')) r(name)
+            LEFT JOIN pg_trigger t ON t.tgname = r.name
+           WHERE t.tgname IS NULL OR t.tgenabled = 'D'`,
+  },
+  {
+    name: "reversed_at_most_once",
+    description:
+      "A transfer is reversed at most once, its refunds never exceed its amount, and each refund goes back the way the money came (invariant 6).",
+    sql: `SELECT p.id, p.reference, p.amount::text,
+                 count(*) FILTER (WHERE c.kind = 'reversal') AS reversals,
+                 sum(c.amount)::text AS refunded
+            FROM ledger_transfer p JOIN ledger_transfer c ON c.parent_id = p.id
+           WHERE c.kind IN ('refund', 'reversal')
+           GROUP BY p.id
+          HAVING count(*) FILTER (WHERE c.kind = 'reversal') > 1
+              OR sum(c.amount) > p.amount
+              OR bool_or(c.source_id <> p.destination_id OR c.destination_id <> p.source_id)`,
+  },
+  {
+    name: "idempotency_keys_unique",
+    description: "An idempotency key names at most one transfer (invariant 7).",
+    sql: `SELECT idempotency_key, count(*) AS transfers FROM ledger_transfer
+           WHERE idempotency_key IS NOT NULL GROUP BY idempotency_key HAVING count(*) > 1`,
+  },
+  {
+    name: "closed_accounts_empty",
+    description:
+      "A closed account has a zero balance, nothing on hold and no posting after it was closed (invariant 8).",
+    sql: `SELECT a.id, a.balance::text, a.held::text, a.closed_at FROM ledger_account a
+           WHERE a.status = 'closed'
+             AND (a.balance <> 0 OR a.held <> 0 OR a.closed_at IS NULL
+                  OR EXISTS (SELECT 1 FROM ledger_entry e
+                              WHERE e.account_id = a.id AND e.created_at > a.closed_at))`,
+  },
+  {
+    name: "holds_consistent",
+    description:
+      "A captured hold points at a capture transfer of at most its amount from its account; other holds captured nothing.",
+    sql: `SELECT h.id, h.status, h.amount::text, h.captured_amount::text, h.transfer_id
+            FROM ledger_hold h LEFT JOIN ledger_transfer t ON t.id = h.transfer_id
+           WHERE (h.status = 'captured' AND (t.id IS NULL OR t.amount <> h.captured_amount
+                    OR t.source_id <> h.account_id OR t.amount > h.amount))
+              OR (h.status <> 'captured' AND (h.captured_amount <> 0 OR h.transfer_id IS NOT NULL))`,
+  },
+]
+
+export const TRIAL_BALANCE_SQL = `
+  SELECT currency_code, count(*)::int AS accounts,
+         coalesce(sum(balance) FILTER (WHERE balance < 0), 0)::text AS debit,
+         coalesce(sum(balance) FILTER (WHERE balance > 0), 0)::text AS credit,
+         sum(balance)::text AS net
+    FROM ledger_account GROUP BY currency_code ORDER BY currency_code`
