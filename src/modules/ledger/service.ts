@@ -10,7 +10,7 @@ import { formatCode, generateCode, normalizeCode } from "./codes"
 import { CORE_ROLES, CoreRole, TYPE_CODES, coreAccountId, typeId } from "./core"
 import { ensureCoreAccounts } from "./core-accounts"
 import { LedgerError } from "./errors"
-import * as models from "./models"
+import { Account, AccountMember, AccountType, Entry, Hold, Transfer } from "./models"
 import { normalizeCurrency, parseAmount, toDecimal } from "./money"
 import { LedgerModuleOptions, ResolvedLedgerOptions, resolveOptions } from "./options"
 import {
@@ -55,12 +55,24 @@ const POST_SQL = `SELECT * FROM ledger_post(?, ?, ?, ?, ?, ?::numeric, ?, ?, ?, 
 
 /**
  * The ledger's whole money surface. Reads of accounts, transfers, entries and holds
- * also come from the generated `list*`/`retrieve*` methods (and so from Query); every
+ * also come from the generated `listLedger*`/`retrieveLedger*` methods (and so from
+ * Query); every
  * write goes through the methods below, which post through the database functions
  * installed by the migrations. The generated create/update/delete methods of the money
  * models refuse to run.
  */
-export default class LedgerModuleService extends MedusaService(models) {
+// Keyed by the models' DML names, so the generated methods (listLedgerAccounts, ...) are
+// the ones Query calls for the entities ledger_account, ledger_transfer, ...
+const MODELS = {
+  LedgerAccount: Account,
+  LedgerAccountMember: AccountMember,
+  LedgerAccountType: AccountType,
+  LedgerEntry: Entry,
+  LedgerHold: Hold,
+  LedgerTransfer: Transfer,
+}
+
+export default class LedgerModuleService extends MedusaService(MODELS) {
   protected readonly options_: ResolvedLedgerOptions
   private readonly knownCurrencies_ = new Set<string>()
 
@@ -733,10 +745,10 @@ export default class LedgerModuleService extends MedusaService(models) {
 }
 
 const CLOSED_WRITERS: Record<string, string> = {
-  Accounts: "createAccount, updateAccount, freezeAccount or closeAccount",
-  Transfers: "transfer, refund or reverse",
-  Entries: "transfer",
-  Holds: "hold, capture or release",
+  LedgerAccounts: "createAccount, updateAccount, freezeAccount or closeAccount",
+  LedgerTransfers: "transfer, refund or reverse",
+  LedgerEntries: "transfer",
+  LedgerHolds: "hold, capture or release",
 }
 
 function refuseWrite(instead: string): never {

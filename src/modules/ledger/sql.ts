@@ -51,7 +51,7 @@ export function translateDbError(err: unknown): unknown {
   }
   if (e.code === "LG001") {
     const code = e.hint === "immutable" ? "not_authorized" : e.hint
-    const message = String(e.message ?? "").replace(/^.* - /s, "")
+    const message = String(e.detail ?? e.message ?? "")
     if (isLedgerErrorCode(code)) {
       return new LedgerError(code, message)
     }
@@ -63,7 +63,7 @@ export function translateDbError(err: unknown): unknown {
   }
   // invalid_text_representation etc. from bad ids are the caller's fault
   if (e.code === "22P02" || e.code === "22007" || e.code === "22008") {
-    return new LedgerError("invalid_request", String(e.message ?? "").replace(/^.* - /s, ""))
+    return new LedgerError("invalid_request", String(e.message ?? "").split(" - ").pop()!.trim())
   }
   return err
 }

@@ -11,7 +11,8 @@ import { Migration } from "@medusajs/framework/mikro-orm/migrations"
  *   account) is locked last, just before its update, to keep its lock short.
  *
  * Errors are raised with SQLSTATE LG001, the ledger error code in HINT and a readable
- * MESSAGE; the service turns them into LedgerErrors.
+ * MESSAGE (repeated in DETAIL, which drivers pass on untouched); the service turns them
+ * into LedgerErrors.
  */
 export class Migration20261122230000 extends Migration {
   override async up(): Promise<void> {
@@ -97,7 +98,7 @@ $$;
 CREATE OR REPLACE FUNCTION ledger_fail(p_code text, p_message text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION USING ERRCODE = 'LG001', MESSAGE = p_message, HINT = p_code;
+  RAISE EXCEPTION USING ERRCODE = 'LG001', MESSAGE = p_message, DETAIL = p_message, HINT = p_code;
 END
 $$;
 `
@@ -107,7 +108,8 @@ CREATE OR REPLACE FUNCTION ledger_forbid_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION USING ERRCODE = 'LG001', HINT = 'immutable',
-    MESSAGE = format('%s is append-only: correct a mistake with a new transfer (%s refused)', TG_TABLE_NAME, TG_OP);
+    MESSAGE = format('%s is append-only: correct a mistake with a new transfer (%s refused)', TG_TABLE_NAME, TG_OP),
+    DETAIL = format('%s is append-only: correct a mistake with a new transfer (%s refused)', TG_TABLE_NAME, TG_OP);
 END
 $$;
 CREATE TRIGGER ledger_transfer_immutable BEFORE UPDATE OR DELETE ON ledger_transfer

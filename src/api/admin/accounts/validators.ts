@@ -1,0 +1,89 @@
+import { z } from "@medusajs/framework/zod"
+import { createFindParams, createOperatorMap } from "@medusajs/medusa/api/utils/validators"
+import {
+  AmountSchema,
+  BooleanString,
+  DateSchema,
+  MetadataSchema,
+  OneOrMany,
+  PostingFields,
+} from "../../utils/validators"
+
+const STATUS = z.enum(["open", "frozen", "closed"])
+
+export const AdminGetAccountsParams = createFindParams({ limit: 20, offset: 0 }).extend({
+  q: z.string().optional(),
+  id: OneOrMany(z.string()).optional(),
+  code: z.string().optional(),
+  status: OneOrMany(STATUS).optional(),
+  account_type_id: OneOrMany(z.string()).optional(),
+  customer_id: z.string().optional(),
+  currency_code: OneOrMany(z.string()).optional(),
+  is_core: BooleanString.optional(),
+  created_at: createOperatorMap().optional(),
+  updated_at: createOperatorMap().optional(),
+})
+export type AdminGetAccountsParamsType = z.infer<typeof AdminGetAccountsParams>
+
+export const AdminGetAccountParams = createFindParams().pick({ fields: true })
+
+const AccountDetails = {
+  description: z.string().max(1000).nullish(),
+  account_type_id: z.string().optional(),
+  credit_limit: AmountSchema.nullish(),
+  start_date: DateSchema.nullish(),
+  end_date: DateSchema.nullish(),
+  customer_id: z.string().nullish(),
+  member_ids: z.array(z.string()).optional(),
+  product_ids: z.array(z.string()).nullish(),
+  can_pay_shipping: z.boolean().optional(),
+  metadata: MetadataSchema,
+}
+
+export const AdminCreateAccount = z
+  .object({
+    name: z.string().min(1).max(200),
+    currency_code: z.string(),
+    code: z.string().nullish(),
+    generate_code: z.boolean().optional(),
+    initial_amount: AmountSchema.optional(),
+    source_account_id: z.string().optional(),
+    idempotency_key: PostingFields.idempotency_key,
+    ...AccountDetails,
+  })
+  .strict()
+export type AdminCreateAccountType = z.infer<typeof AdminCreateAccount>
+
+export const AdminUpdateAccount = z
+  .object({ name: z.string().min(1).max(200).optional(), ...AccountDetails })
+  .strict()
+export type AdminUpdateAccountType = z.infer<typeof AdminUpdateAccount>
+
+export const AdminAccountStatusChange = z.object({}).strict()
+
+export const AdminTopUpAccount = z
+  .object({ amount: AmountSchema, source_account_id: z.string().optional(), ...PostingFields })
+  .strict()
+export type AdminTopUpAccountType = z.infer<typeof AdminTopUpAccount>
+
+export const AdminWithdrawAccount = z
+  .object({ amount: AmountSchema, destination_account_id: z.string().optional(), ...PostingFields })
+  .strict()
+export type AdminWithdrawAccountType = z.infer<typeof AdminWithdrawAccount>
+
+export const AdminGetAccountEntriesParams = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  from: z.string().optional(),
+  to: z.string().optional(),
+})
+export type AdminGetAccountEntriesParamsType = z.infer<typeof AdminGetAccountEntriesParams>
+
+export const AdminRedeemByCode = z.object({ amount: AmountSchema, ...PostingFields }).strict()
+export type AdminRedeemByCodeType = z.infer<typeof AdminRedeemByCode>
+
+export const AdminRefundByCode = z
+  .object({ amount: AmountSchema, transfer_reference: z.string().optional(), ...PostingFields })
+  .strict()
+export type AdminRefundByCodeType = z.infer<typeof AdminRefundByCode>

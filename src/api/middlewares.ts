@@ -1,0 +1,43 @@
+import {
+  defineMiddlewares,
+  validateAndTransformBody,
+  validateAndTransformQuery,
+} from "@medusajs/framework/http"
+import type { MiddlewareRoute } from "@medusajs/framework/http"
+import type { z } from "@medusajs/framework/zod"
+import * as accountTypeQuery from "./admin/account-types/query-config"
+import * as accountTypes from "./admin/account-types/validators"
+import * as accountQuery from "./admin/accounts/query-config"
+import * as accounts from "./admin/accounts/validators"
+import * as transferQuery from "./admin/transfers/query-config"
+import * as transfers from "./admin/transfers/validators"
+import { withInvalidRequestCode } from "./utils/ledger-route"
+
+const body = (schema: z.ZodTypeAny) => withInvalidRequestCode(validateAndTransformBody(schema as any))
+const query = (schema: z.ZodTypeAny, config?: Record<string, unknown>) =>
+  withInvalidRequestCode(validateAndTransformQuery(schema as any, config ?? {}))
+
+const adminRoutes: MiddlewareRoute[] = [
+  { method: ["GET"], matcher: "/admin/accounts", middlewares: [query(accounts.AdminGetAccountsParams, accountQuery.listAdminAccountsQueryConfig)] },
+  { method: ["POST"], matcher: "/admin/accounts", middlewares: [body(accounts.AdminCreateAccount)] },
+  { method: ["GET"], matcher: "/admin/accounts/code/:code", middlewares: [query(accounts.AdminGetAccountParams, accountQuery.retrieveAdminAccountQueryConfig)] },
+  { method: ["POST"], matcher: "/admin/accounts/code/:code/redemptions", middlewares: [body(accounts.AdminRedeemByCode)] },
+  { method: ["POST"], matcher: "/admin/accounts/code/:code/refunds", middlewares: [body(accounts.AdminRefundByCode)] },
+  { method: ["GET"], matcher: "/admin/accounts/:id", middlewares: [query(accounts.AdminGetAccountParams, accountQuery.retrieveAdminAccountQueryConfig)] },
+  { method: ["POST"], matcher: "/admin/accounts/:id", middlewares: [body(accounts.AdminUpdateAccount)] },
+  { method: ["POST"], matcher: "/admin/accounts/:id/freeze", middlewares: [body(accounts.AdminAccountStatusChange)] },
+  { method: ["POST"], matcher: "/admin/accounts/:id/thaw", middlewares: [body(accounts.AdminAccountStatusChange)] },
+  { method: ["POST"], matcher: "/admin/accounts/:id/close", middlewares: [body(accounts.AdminAccountStatusChange)] },
+  { method: ["POST"], matcher: "/admin/accounts/:id/top-up", middlewares: [body(accounts.AdminTopUpAccount)] },
+  { method: ["POST"], matcher: "/admin/accounts/:id/withdraw", middlewares: [body(accounts.AdminWithdrawAccount)] },
+  { method: ["GET"], matcher: "/admin/accounts/:id/entries", middlewares: [query(accounts.AdminGetAccountEntriesParams)] },
+  { method: ["GET"], matcher: "/admin/transfers", middlewares: [query(transfers.AdminGetTransfersParams, transferQuery.listAdminTransfersQueryConfig)] },
+  { method: ["POST"], matcher: "/admin/transfers", middlewares: [body(transfers.AdminCreateTransfer)] },
+  { method: ["GET"], matcher: "/admin/transfers/:reference", middlewares: [query(transfers.AdminGetTransferParams, transferQuery.retrieveAdminTransferQueryConfig)] },
+  { method: ["POST"], matcher: "/admin/transfers/:reference/reverse", middlewares: [body(transfers.AdminReverseTransfer)] },
+  { method: ["POST"], matcher: "/admin/transfers/:reference/refunds", middlewares: [body(transfers.AdminRefundTransfer)] },
+  { method: ["GET"], matcher: "/admin/account-types", middlewares: [query(accountTypes.AdminGetAccountTypesParams, accountTypeQuery.listAdminAccountTypesQueryConfig)] },
+  { method: ["POST"], matcher: "/admin/account-types", middlewares: [body(accountTypes.AdminCreateAccountType)] },
+]
+
+export default defineMiddlewares({ routes: adminRoutes })

@@ -1,0 +1,5 @@
+export * from "./create-ledger-account"
+export * from "./post-ledger-transfer"
+export * from "./set-ledger-account-status"
+export * from "./steps"
+export * from "./update-ledger-account"
