@@ -355,7 +355,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
               e.amount, e.balance_after, e.created_at, count(*) OVER () AS total
          FROM ledger_entry e JOIN ledger_transfer t ON t.id = e.transfer_id
         WHERE ${where.join(" AND ")}
-        ORDER BY e.created_at ${order}, e.id ${order}
+        ORDER BY e.seq ${order}
         LIMIT ? OFFSET ?`,
       [...params, limit, offset]
     )

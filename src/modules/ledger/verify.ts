@@ -65,7 +65,7 @@ export const VERIFY_CHECKS: { name: string; description: string; sql: string }[]
     description: "Each entry's balance_after is the running sum of its account's entries (invariant 3).",
     sql: `SELECT id, account_id, balance_after::text, running::text FROM (
              SELECT e.id, e.account_id, e.balance_after,
-                    sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.created_at, e.id) AS running
+                    sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.seq) AS running
                FROM ledger_entry e) x
            WHERE running <> balance_after`,
   },

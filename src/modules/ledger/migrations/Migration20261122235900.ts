@@ -14,7 +14,7 @@ import { Migration } from "@medusajs/framework/mikro-orm/migrations"
  * MESSAGE (repeated in DETAIL, which drivers pass on untouched); the service turns them
  * into LedgerErrors.
  */
-export class Migration20261122230000 extends Migration {
+export class Migration20261122235900 extends Migration {
   override async up(): Promise<void> {
     this.addSql(CONSTRAINTS)
     this.addSql(HELPERS)
@@ -63,7 +63,10 @@ ALTER TABLE ledger_transfer
   ADD CONSTRAINT ledger_transfer_two_accounts CHECK (source_id <> destination_id),
   ADD CONSTRAINT ledger_transfer_parent_fk FOREIGN KEY (parent_id) REFERENCES ledger_transfer (id);
 ALTER TABLE ledger_entry
-  ADD CONSTRAINT ledger_entry_amount_nonzero CHECK (amount <> 0);
+  ADD CONSTRAINT ledger_entry_amount_nonzero CHECK (amount <> 0),
+  ALTER COLUMN seq TYPE bigint,
+  ALTER COLUMN seq SET NOT NULL;
+ALTER SEQUENCE ledger_entry_seq_seq AS bigint;
 ALTER TABLE ledger_hold
   ADD CONSTRAINT ledger_hold_amounts CHECK (amount > 0 AND captured_amount >= 0 AND captured_amount <= amount);
 ALTER TABLE ledger_account
@@ -206,6 +209,7 @@ DECLARE
   v_done numeric;
   v_cur text;
   v_now timestamptz := clock_timestamp();
+  v_at timestamptz;
 BEGIN
   IF v_amount IS NOT NULL AND v_amount <= 0 THEN
     PERFORM ledger_fail('invalid_amount', 'amount must be positive');
@@ -295,6 +299,8 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN v_lo_is_src THEN v_src ELSE v_dst END));
   END IF;
+  -- Times of postings are taken once the row is locked, so they follow the lock order.
+  v_at := clock_timestamp();
 
   -- Refunds of one transfer share both accounts, so the lock above serialises them
   -- and this sum sees every committed one.
@@ -330,7 +336,7 @@ BEGIN
     idempotency_key, metadata, created_at, updated_at)
   VALUES (p_id, p_reference, p_kind, v_src, v_dst, v_amount, ledger_raw(v_amount),
     lo.currency_code, v_parent.id, p_hold, p_merchant_reference, p_description,
-    coalesce(p_actor_type, 'system'), p_actor_id, p_idempotency_key, p_metadata, v_now, v_now)
+    coalesce(p_actor_type, 'system'), p_actor_id, p_idempotency_key, p_metadata, v_at, v_at)
   RETURNING * INTO t;
 
   UPDATE ledger_account a SET
@@ -338,7 +344,7 @@ BEGIN
     raw_balance = ledger_raw(a.balance + CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END),
     held = a.held - CASE WHEN v_lo_is_src THEN v_release ELSE 0 END,
     raw_held = ledger_raw(a.held - CASE WHEN v_lo_is_src THEN v_release ELSE 0 END),
-    updated_at = v_now
+    updated_at = v_at
   WHERE a.id = lo.id
   RETURNING a.balance INTO v_lo_balance;
 
@@ -347,7 +353,7 @@ BEGIN
   VALUES (CASE WHEN v_lo_is_src THEN p_source_entry_id ELSE p_destination_entry_id END, p_id, lo.id,
     CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END,
     ledger_raw(CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END),
-    v_lo_balance, ledger_raw(v_lo_balance), v_now, v_now);
+    v_lo_balance, ledger_raw(v_lo_balance), v_at, v_at);
 
   -- The hot row: locked, checked, updated, posted, and nothing else after it.
   SELECT * INTO hi FROM ledger_account a
@@ -355,6 +361,7 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN v_lo_is_src THEN v_dst ELSE v_src END));
   END IF;
+  v_at := clock_timestamp();
   PERFORM ledger_check_account(hi, NOT v_lo_is_src, v_amount, lo.currency_code, p_kind, v_reserved,
     p_max_destination_balance, v_now);
 
@@ -363,7 +370,7 @@ BEGIN
     raw_balance = ledger_raw(a.balance + CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END),
     held = a.held - CASE WHEN v_lo_is_src THEN 0 ELSE v_release END,
     raw_held = ledger_raw(a.held - CASE WHEN v_lo_is_src THEN 0 ELSE v_release END),
-    updated_at = v_now
+    updated_at = v_at
   WHERE a.id = hi.id
   RETURNING a.balance INTO v_hi_balance;
 
@@ -372,11 +379,11 @@ BEGIN
   VALUES (CASE WHEN v_lo_is_src THEN p_destination_entry_id ELSE p_source_entry_id END, p_id, hi.id,
     CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END,
     ledger_raw(CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END),
-    v_hi_balance, ledger_raw(v_hi_balance), v_now, v_now);
+    v_hi_balance, ledger_raw(v_hi_balance), v_at, v_at);
 
   IF p_hold IS NOT NULL THEN
     UPDATE ledger_hold h SET status = 'captured', captured_amount = v_amount,
-      raw_captured_amount = ledger_raw(v_amount), transfer_id = p_id, updated_at = v_now
+      raw_captured_amount = ledger_raw(v_amount), transfer_id = p_id, updated_at = v_at
     WHERE h.id = p_hold;
   END IF;
 
@@ -494,8 +501,8 @@ BEGIN
     PERFORM ledger_fail('not_authorized', format('Account %s is a core account and cannot be closed', p_account));
   END IF;
   IF a.status <> p_status THEN
-    UPDATE ledger_account x SET status = p_status, updated_at = v_now,
-      closed_at = CASE WHEN p_status = 'closed' THEN v_now ELSE NULL END
+    UPDATE ledger_account x SET status = p_status, updated_at = clock_timestamp(),
+      closed_at = CASE WHEN p_status = 'closed' THEN clock_timestamp() ELSE NULL END
     WHERE x.id = p_account RETURNING * INTO a;
   END IF;
   RETURN NEXT a;
@@ -540,7 +547,7 @@ BEGIN
       NULL, NULL, 'Balance of expired account', NULL, 'system', NULL, NULL, NULL,
       p_source_entry_id, p_destination_entry_id, NULL);
   END IF;
-  UPDATE ledger_account x SET status = 'closed', closed_at = v_now, updated_at = v_now
+  UPDATE ledger_account x SET status = 'closed', closed_at = clock_timestamp(), updated_at = clock_timestamp()
    WHERE x.id = p_account;
   RETURN 'closed';
 END

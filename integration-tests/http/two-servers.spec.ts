@@ -1,0 +1,137 @@
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { ChildProcess, spawn } from "child_process"
+import net from "net"
+import path from "path"
+import { createAdminAuth } from "../support/admin"
+import { Call, caller } from "../support/http"
+
+jest.setTimeout(240000)
+
+const ROOT = path.join(__dirname, "../..")
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.listen(0, () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+    srv.on("error", reject)
+  })
+}
+
+/** A second, separate Medusa server process (what `medusa develop` runs) on the same database. */
+async function startSecondServer(databaseUrl: string) {
+  const port = await freePort()
+  let output = ""
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [require.resolve("@medusajs/cli/cli.js"), "start"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        NODE_ENV: "development",
+        MEDUSA_ADMIN_DISABLE: "true",
+        MEDUSA_DISABLE_TELEMETRY: "true",
+        LOG_LEVEL: "error",
+        JEST_WORKER_ID: "",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    }
+  )
+  child.stdout!.on("data", (d) => (output += d))
+  child.stderr!.on("data", (d) => (output += d))
+  const deadline = Date.now() + 120000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`second server exited (${child.exitCode}):\n${output.slice(-3000)}`)
+    }
+    const healthy = await fetch(`http://localhost:${port}/health`).then((r) => r.ok, () => false)
+    if (healthy) {
+      return { url: `http://localhost:${port}`, child }
+    }
+    await new Promise((r) => setTimeout(r, 300))
+  }
+  child.kill("SIGKILL")
+  throw new Error(`second server did not start:\n${output.slice(-3000)}`)
+}
+
+medusaIntegrationTestRunner({
+  testSuite: ({ api, getContainer, dbConfig }) => {
+    it("keeps every invariant with two Medusa processes posting to one database", async () => {
+      const auth = await createAdminAuth(getContainer(), api)
+      const one: Call = caller(api, () => auth.headers)
+      const server = await startSecondServer(dbConfig.clientUrl)
+      try {
+        const two: Call = async (method, url, body, headers) => {
+          const res = await fetch(server.url + url, {
+            method: method.toUpperCase(),
+            headers: { "content-type": "application/json", ...(headers ?? auth.headers) },
+            body: method === "get" ? undefined : JSON.stringify(body ?? {}),
+          })
+          return { status: res.status, data: await res.json() }
+        }
+        const both = [one, two]
+
+        // The same account drained from both processes: exactly 100.00 leaves it.
+        const { data } = await two("post", "/admin/accounts", { name: "Shared", currency_code: "usd", initial_amount: 100 })
+        const shared = data.account.id
+        const drains = await Promise.all(
+          Array.from({ length: 32 }, (_, i) => both[i % 2]("post", `/admin/accounts/${shared}/withdraw`, { amount: 10 }))
+        )
+        expect(drains.filter((r) => r.status === 200)).toHaveLength(10)
+        expect(drains.filter((r) => r.status === 400).every((r) => r.data.code === "insufficient_funds")).toBe(true)
+        expect((await one("get", `/admin/accounts/${shared}`)).data.account.balance).toBe(0)
+
+        // Many wallets paying into the one sales account from both processes.
+        const wallets: any[] = []
+        for (let i = 0; i < 8; i++) {
+          const res = await both[i % 2]("post", "/admin/accounts", {
+            name: `W${i}`,
+            currency_code: "usd",
+            generate_code: true,
+            initial_amount: 50,
+          })
+          wallets.push(res.data.account)
+        }
+        const before = (await one("get", "/admin/accounts/acc_sys_usd_redemptions")).data.account.balance
+        const spends = await Promise.all(
+          Array.from({ length: 80 }, (_, i) =>
+            both[i % 2]("post", `/admin/accounts/code/${wallets[i % 8].code}/redemptions`, { amount: "1.25" })
+          )
+        )
+        expect(spends.every((r) => r.status === 200)).toBe(true)
+        const after = (await two("get", "/admin/accounts/acc_sys_usd_redemptions")).data.account.balance
+        expect(after - before).toBeCloseTo(100, 10)
+
+        // One idempotency key, sent to both processes at once: one transfer.
+        const replays = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            both[i % 2]("post", `/admin/accounts/${wallets[0].id}/withdraw`, { amount: 3, idempotency_key: "two-servers" })
+          )
+        )
+        expect(replays.every((r) => r.status === 200)).toBe(true)
+        expect(new Set(replays.map((r) => r.data.transfer.id)).size).toBe(1)
+
+        // Two reversals of one transfer, one per process: exactly one succeeds.
+        const t = await one("post", "/admin/transfers", {
+          source_account_id: wallets[1].id,
+          destination_account_id: wallets[2].id,
+          amount: 5,
+        })
+        const reversals = await Promise.all(both.map((c) => c("post", `/admin/transfers/${t.data.transfer.reference}/reverse`)))
+        expect(reversals.map((r) => r.status).sort()).toEqual([200, 400])
+        expect(reversals.find((r) => r.status === 400)!.data.code).toBe("already_reversed")
+
+        const verify = await two("get", "/admin/ledger/verify")
+        expect(verify.data.checks.filter((c: any) => !c.ok)).toEqual([])
+      } finally {
+        server.child.kill("SIGTERM")
+        await new Promise((r) => server.child.once("exit", r))
+      }
+    })
+  },
+})
