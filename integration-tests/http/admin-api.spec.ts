@@ -1,4 +1,5 @@
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { Modules } from "@medusajs/framework/utils"
+import { TestEventUtils, medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { createAdminAuth } from "../support/admin"
 import { Call, caller } from "../support/http"
 
@@ -280,6 +281,50 @@ medusaIntegrationTestRunner({
         const bad = await call("get", `/admin/accounts/${account.id}/entries?limit=0`)
         expect([bad.status, bad.data.code]).toEqual([400, "invalid_request"])
         expect((await call("get", `/admin/accounts/${UNKNOWN_ACCOUNT}/entries`)).status).toBe(404)
+      })
+    })
+
+    describe("core accounts", () => {
+      it("creates a new region's currency's core accounts as soon as the region exists", async () => {
+        const before = await call("get", "/admin/accounts?is_core=true&currency_code=gbp")
+        expect(before.data.count).toBe(0)
+        const created = TestEventUtils.waitSubscribersExecution("region.created", getContainer().resolve(Modules.EVENT_BUS))
+        const region = await call("post", "/admin/regions", { name: "UK", currency_code: "gbp" })
+        expect(region.status).toBe(200)
+        await created
+        const after = await call("get", "/admin/accounts?is_core=true&currency_code=gbp")
+        expect(after.data.accounts.map((a: any) => a.id).sort()).toEqual([
+          "acc_sys_gbp_bank",
+          "acc_sys_gbp_lapsed",
+          "acc_sys_gbp_redemptions",
+          "acc_sys_gbp_refunds_to_credit",
+          "acc_sys_gbp_unpaid_source",
+        ])
+      })
+
+      it("lets only descriptive fields of a core account change, and never closes one", async () => {
+        const renamed = await call("post", "/admin/accounts/acc_sys_usd_redemptions", { name: "Sales", description: "Orders" })
+        expect(renamed.data.account).toEqual(expect.objectContaining({ name: "Sales", role: "redemptions", credit_limit: 0 }))
+        for (const body of [{ credit_limit: 100 }, { end_date: "2000-01-01" }, { account_type_id: "lat_assets_cash" }]) {
+          const res = await call("post", "/admin/accounts/acc_sys_usd_redemptions", body)
+          expect([body, res.status, res.data.code]).toEqual([body, 403, "not_authorized"])
+        }
+        const close = await call("post", "/admin/accounts/acc_sys_usd_lapsed/close")
+        expect([close.status, close.data.code]).toEqual([403, "not_authorized"])
+      })
+
+      it("creates an account once per idempotency key and refuses the key for another account", async () => {
+        const body = { name: "Card", currency_code: "usd", initial_amount: 20, idempotency_key: "sale-1-card" }
+        const first = await call("post", "/admin/accounts", body)
+        const again = await call("post", "/admin/accounts", body)
+        expect(again.data.account.id).toBe(first.data.account.id)
+        expect(again.data.account.balance).toBe(20)
+        const before = await counts()
+        const other = await call("post", "/admin/accounts", { ...body, initial_amount: 25 })
+        expect([other.status, other.data.code]).toEqual([409, "idempotency_conflict"])
+        const noAmount = await call("post", "/admin/accounts", { name: "x", currency_code: "usd", idempotency_key: "k" })
+        expect([noAmount.status, noAmount.data.code]).toEqual([400, "invalid_request"])
+        expect(await counts()).toEqual(before)
       })
     })
 

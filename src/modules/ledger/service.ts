@@ -74,7 +74,6 @@ const MODELS = {
 
 export default class LedgerModuleService extends MedusaService(MODELS) {
   protected readonly options_: ResolvedLedgerOptions
-  private readonly knownCurrencies_ = new Set<string>()
 
   constructor(container: Record<string, unknown>, options: LedgerModuleOptions = {}) {
     // @ts-ignore MedusaService's constructor takes the container
@@ -90,14 +89,13 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
 
   // ---------------------------------------------------------------- core accounts
 
-  /** Creates the default account types and the core accounts of these currencies (idempotent). */
+  /**
+   * Creates the default account types and the core accounts of these currencies.
+   * Idempotent and cheap (INSERT ... ON CONFLICT DO NOTHING); not on any posting path.
+   */
   @InjectManager()
   async ensureCoreAccounts(currencies: string[], @MedusaContext() ctx: Context = {}) {
-    const missing = currencies.map(normalizeCurrency).filter((c) => !this.knownCurrencies_.has(c))
-    if (missing.length) {
-      await ensureCoreAccounts((sql, params) => runSql(ctx, sql, params), missing, this.options_.accountNames)
-      missing.forEach((c) => this.knownCurrencies_.add(c))
-    }
+    await ensureCoreAccounts((sql, params) => runSql(ctx, sql, params), currencies, this.options_.accountNames)
   }
 
   @InjectManager()
@@ -176,8 +174,24 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       // Same lock as the posting function takes for this key: a retry waits, then finds
       // the account the first call created.
       await runSql(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('ledger_post:' || ?, 0))`, [key])
-      const [done] = await runSql(ctx, `SELECT destination_id FROM ledger_transfer WHERE idempotency_key = ?`, [key])
+      const [done] = await runSql(
+        ctx,
+        `SELECT t.kind, t.source_id, t.destination_id, t.amount::text AS amount, a.currency_code
+           FROM ledger_transfer t JOIN ledger_account a ON a.id = t.destination_id
+          WHERE t.idempotency_key = ?`,
+        [key]
+      )
       if (done) {
+        const source = input.source_account_id ?? "@unpaid_source"
+        const sameSource = source.startsWith("@")
+          ? done.source_id === coreAccountId(source.slice(1) as CoreRole, currency)
+          : done.source_id === source
+        if (done.kind !== "load" || done.currency_code !== currency || !toDecimal(done.amount).eq(initial!) || !sameSource) {
+          throw new LedgerError(
+            "idempotency_conflict",
+            `Idempotency key ${key} was used to create another account or with other arguments`
+          )
+        }
         return this.getAccount(done.destination_id, ctx)
       }
     }
@@ -247,6 +261,13 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     if (current.status === "closed") {
       throw new LedgerError("account_closed", `Account ${id} is closed`)
     }
+    const restricted = Object.keys(input).filter((k) => !["name", "description", "metadata"].includes(k))
+    if (current.role && restricted.length) {
+      throw new LedgerError(
+        "not_authorized",
+        `Only the name, description and metadata of a core account can be changed (not ${restricted.join(", ")})`
+      )
+    }
     const sets: string[] = []
     const params: unknown[] = []
     const set = (column: string, value: unknown, cast = "") => {
@@ -264,9 +285,6 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       params.push(...textArrayParams(input.product_ids))
     }
     if (input.credit_limit !== undefined) {
-      if (current.role) {
-        throw new LedgerError("not_authorized", "The credit limit of a core account cannot be changed")
-      }
       const limit =
         input.credit_limit === null
           ? null
