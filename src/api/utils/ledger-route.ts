@@ -1,12 +1,5 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { LEDGER_ERROR_CODES, LedgerError, isLedgerErrorCode } from "../../modules/ledger/errors"
-
-const STATUS: Partial<Record<keyof typeof LEDGER_ERROR_CODES, number>> = {
-  not_authorized: 403,
-  not_found: 404,
-  idempotency_conflict: 409,
-  code_blocked: 429,
-}
+import { LEDGER_ERROR_CODES, LedgerError, isLedgerErrorCode, ledgerHttpStatus } from "../../modules/ledger/errors"
 
 /** Ledger errors keep their own status and code; Medusa's handler would rewrite 409s. */
 export function ledgerErrorResponse(err: unknown): { status: number; body: Record<string, unknown> } | null {
@@ -15,7 +8,7 @@ export function ledgerErrorResponse(err: unknown): { status: number; body: Recor
     return null
   }
   return {
-    status: STATUS[e.code as keyof typeof STATUS] ?? 400,
+    status: ledgerHttpStatus(e.code),
     body: { type: e.type ?? LEDGER_ERROR_CODES[e.code as keyof typeof LEDGER_ERROR_CODES], code: e.code, message: e.message },
   }
 }

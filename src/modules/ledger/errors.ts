@@ -61,20 +61,11 @@ export class LedgerError extends MedusaError {
     this.details = details
     this.name = "LedgerError"
   }
+}
 
-  get httpStatus(): number {
-    return HTTP_STATUS[this.code] ?? 400
-  }
-
-  static is(err: unknown): err is LedgerError {
-    return (
-      !!err &&
-      typeof err === "object" &&
-      typeof (err as any).code === "string" &&
-      (err as any).code in LEDGER_ERROR_CODES &&
-      typeof (err as any).type === "string"
-    )
-  }
+/** The HTTP status a refusal with this code is answered with. */
+export function ledgerHttpStatus(code: LedgerErrorCode): number {
+  return HTTP_STATUS[code] ?? 400
 }
 
 export function isLedgerErrorCode(code: unknown): code is LedgerErrorCode {

@@ -1,34 +1,23 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { normalizeCode } from "../../../modules/ledger/codes"
 import { createLedgerAccountWorkflow } from "../../../workflows"
 import { actorOf, idempotencyKeyOf } from "../../utils/actor"
 import { ledgerRoute } from "../../utils/ledger-route"
+import { queryList } from "../../utils/query-list"
 import { serializeAccount } from "../../utils/serialize"
 import { retrieveAdminAccountQueryConfig } from "./query-config"
-import type { AdminCreateAccountType, AdminGetAccountsParamsType } from "./validators"
 import { retrieveAccount } from "./helpers"
+import type { AdminCreateAccountType, AdminGetAccountsParamsType } from "./validators"
 
 export const GET = ledgerRoute(
   async (req: AuthenticatedMedusaRequest<unknown, AdminGetAccountsParamsType>, res: MedusaResponse) => {
-    const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
     const { customer_id, is_core, code, account_type_id, ...filters } = req.filterableFields as Record<string, any>
     if (code) filters.code = normalizeCode(code)
     if (account_type_id) filters.type_id = account_type_id
     if (is_core !== undefined) filters.role = is_core ? { $ne: null } : null
     if (customer_id) filters.$or = [{ customer_id }, { members: { customer_id } }]
-    const { data, metadata } = await query.graph({
-      entity: "ledger_account",
-      fields: req.queryConfig.fields,
-      filters,
-      pagination: req.queryConfig.pagination,
-    })
-    res.json({
-      accounts: data.map(serializeAccount),
-      count: metadata?.count ?? data.length,
-      limit: metadata?.take ?? req.queryConfig.pagination.take,
-      offset: metadata?.skip ?? req.queryConfig.pagination.skip,
-    })
+    const { data, ...page } = await queryList(req, "ledger_account", filters)
+    res.json({ accounts: data.map(serializeAccount), ...page })
   }
 )
 

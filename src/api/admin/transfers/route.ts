@@ -1,28 +1,17 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { postLedgerTransferWorkflow } from "../../../workflows"
 import { actorOf, idempotencyKeyOf } from "../../utils/actor"
 import { ledgerRoute } from "../../utils/ledger-route"
+import { queryList } from "../../utils/query-list"
 import { serializeMoney } from "../../utils/serialize"
 import type { AdminCreateTransferType, AdminGetTransfersParamsType } from "./validators"
 
 export const GET = ledgerRoute(
   async (req: AuthenticatedMedusaRequest<unknown, AdminGetTransfersParamsType>, res: MedusaResponse) => {
-    const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
     const { account_id, ...filters } = req.filterableFields as Record<string, any>
     if (account_id) filters.$or = [{ source_id: account_id }, { destination_id: account_id }]
-    const { data, metadata } = await query.graph({
-      entity: "ledger_transfer",
-      fields: req.queryConfig.fields,
-      filters,
-      pagination: req.queryConfig.pagination,
-    })
-    res.json({
-      transfers: data.map(serializeMoney),
-      count: metadata?.count ?? data.length,
-      limit: metadata?.take ?? req.queryConfig.pagination.take,
-      offset: metadata?.skip ?? req.queryConfig.pagination.skip,
-    })
+    const { data, ...page } = await queryList(req, "ledger_transfer", filters)
+    res.json({ transfers: data.map(serializeMoney), ...page })
   }
 )
 
