@@ -166,6 +166,17 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       )
     })
 
+    it("refuses an idempotency key that named a top-up of another account (invariant 7)", async () => {
+      const existing = await service.createAccount({ name: "Existing", currency_code: "usd" })
+      await service.topUp(existing.id, 10, { idempotency_key: "load-1" })
+      // same kind (a load), amount, currency and source, but it was not this account's creation
+      await expectRejectedCleanly(
+        db,
+        () => service.createAccount({ name: "New card", currency_code: "usd", initial_amount: 10 }, { idempotency_key: "load-1" }),
+        "idempotency_conflict"
+      )
+    })
+
     it("refuses the same idempotency key with a different initial amount (invariant 7)", async () => {
       await service.createAccount({ name: "Card", currency_code: "usd", initial_amount: 50 }, { idempotency_key: "card-1" })
       await expectRejectedCleanly(

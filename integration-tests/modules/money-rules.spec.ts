@@ -1,3 +1,6 @@
+import fs from "fs"
+import path from "path"
+import { currencyDecimals } from "../../src/modules/ledger/money"
 import { ledgerModuleSuite, expectCode } from "../support/ledger-runner"
 import {
   FUTURE,
@@ -49,7 +52,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       const other = await wallet(10)
       const load = (await service.statement(acc.id)).lines[0].transfer_id
       const hold = await service.hold(acc.id, 5)
-      const calls = [
+      const calls: (() => Promise<unknown>)[] = [
         () => service.redeem(acc.id, amount),
         () => service.transfer(acc.id, other.id, amount),
         () => service.topUp(acc.id, amount),
@@ -106,6 +109,26 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       await service.transfer("@bank", usd.id, "1000000000000")
       expect(Number((await dbBalance(db, usd.id)).balance)).toBe(1000000000097.89)
       await expectVerified(service)
+    })
+
+    it("the database's ledger_currency_decimals agrees with money.ts for every currency", async () => {
+      // the currencies money.ts lists (its MINOR_UNITS table), read from its source
+      const source = fs.readFileSync(path.join(__dirname, "../../src/modules/ledger/money.ts"), "utf8")
+      const start = source.indexOf("MINOR_UNITS")
+      const table = source.slice(start, source.indexOf("}", start))
+      const listed = [...table.matchAll(/\b([a-z]{3}):\s*(\d+)/g)].map((m) => [m[1], Number(m[2])] as const)
+      expect(listed.length).toBeGreaterThanOrEqual(26)
+      for (const [currency, decimals] of listed) expect([currency, currencyDecimals(currency)]).toEqual([currency, decimals])
+      // and the ones the SQL function names, in case it lists one money.ts does not
+      const { rows: fn } = await db.raw(`SELECT prosrc FROM pg_proc WHERE proname = 'ledger_currency_decimals'`)
+      expect(fn).toHaveLength(1)
+      const inSql = [...String(fn[0].prosrc).matchAll(/'([a-z]{3})'/g)].map((m) => m[1])
+      expect(inSql.length).toBeGreaterThanOrEqual(26)
+      const twoDecimals = ["usd", "eur", "gbp", "chf", "cad", "aud", "inr", "mxn", "brl", "sek", "zar", "cny"]
+      const currencies = [...new Set([...listed.map(([c]) => c), ...inSql, ...twoDecimals])]
+      const { rows } = await db.raw(`SELECT c, ledger_currency_decimals(c) AS d FROM unnest(?::text[]) AS c`, [currencies])
+      expect(Object.fromEntries(rows.map((r: any) => [r.c, Number(r.d)]))).toEqual(Object.fromEntries(currencies.map((c) => [c, currencyDecimals(c)])))
+      for (const c of twoDecimals) expect(currencyDecimals(c)).toBe(2)
     })
 
     it("keeps exact decimal arithmetic (no floating point drift)", async () => {
