@@ -16,6 +16,9 @@ import {
 jest.setTimeout(60000)
 
 const SALES = "acc_sys_usd_redemptions"
+const sleepUntil = async (t: number) => {
+  if (t > Date.now()) await sleep(t - Date.now())
+}
 const LAPSED = "acc_sys_usd_lapsed"
 const UNPAID = "acc_sys_usd_unpaid_source"
 
@@ -419,6 +422,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     ]) {
       await expectRejectedCleanly(db, call, "invalid_request")
     }
+    await expectVerified(service)
   })
 
   it("code_taken: codes are unique whatever their spelling", async () => {
@@ -430,6 +434,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       "code_taken"
     )
     await expectRejectedCleanly(db, () => service.createAccountType({ name: "Store credit", code: "liabilities.deferred_income.store_credit" }), "code_taken")
+    await expectVerified(service)
   })
 
   it("invalid_credit_limit: a limit below what the account uses is refused", async () => {
@@ -594,8 +599,9 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
 
     it("hold_expired: an expired hold cannot be captured", async () => {
       const acc = await wallet(100)
-      const h = await service.hold(acc.id, 20, { expires_at: new Date(Date.now() + 400) })
-      await sleep(600)
+      const expiry = Date.now() + 1000
+      const h = await service.hold(acc.id, 20, { expires_at: new Date(expiry) })
+      await sleepUntil(expiry + 100)
       await expectRejectedCleanly(db, () => service.capture(h.id), "hold_expired")
       await expectRejectedCleanly(db, () => service.capture(h.id, { amount: 1 }), "hold_expired")
       // until swept, it still counts as held; releasing it is allowed
@@ -607,8 +613,9 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     it("a hold placed before the end date can still be captured after it", async () => {
       const acc = await wallet(100)
       const h = await service.hold(acc.id, 20)
-      await service.updateAccount(acc.id, { end_date: new Date(Date.now() + 300) })
-      await sleep(400)
+      const end = Date.now() + 300
+      await service.updateAccount(acc.id, { end_date: new Date(end) })
+      await sleepUntil(end + 100)
       await expectCode(service.redeem(acc.id, 1), "account_inactive")
       const t = await service.capture(h.id)
       expect(t.source_balance).toBe(80)
@@ -626,12 +633,13 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       await service.redeem(negative.id, 20)
       const alive = await wallet(10)
       const future = await wallet(10, { end_date: FUTURE() })
-      const shortHold = await service.hold(alive.id, 4, { expires_at: new Date(Date.now() + 300) })
+      const expiry = Date.now() + 1000
+      const shortHold = await service.hold(alive.id, 4, { expires_at: new Date(expiry) })
       const longHold = await service.hold(alive.id, 3, { expires_at: FUTURE() })
       for (const acc of [expired, expiredHeld, empty, negative]) {
         await service.updateAccount(acc.id, { end_date: PAST() })
       }
-      await sleep(400)
+      await sleepUntil(expiry + 100)
 
       const result = await service.closeExpiredAccounts()
       expect([...result.closed].sort()).toEqual([expired.id, expiredHeld.id, empty.id].sort())
@@ -668,10 +676,11 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       const negative = await service.createAccount({ name: "Negative", currency_code: "usd", credit_limit: 50 })
       await service.redeem(negative.id, 20)
       const other = await wallet(10)
-      await service.hold(other.id, 4, { expires_at: new Date(Date.now() + 300) })
+      const expiry = Date.now() + 1000
+      await service.hold(other.id, 4, { expires_at: new Date(expiry) })
       await service.updateAccount(expired.id, { end_date: PAST() })
       await service.updateAccount(negative.id, { end_date: PAST() })
-      await sleep(400)
+      await sleepUntil(expiry + 100)
       const first = await service.closeExpiredAccounts()
       expect(first.closed).toEqual([expired.id])
       expect(first.released_holds).toHaveLength(1)

@@ -217,6 +217,23 @@ ledgerModuleSuite("races", ({ service, db }) => {
     await expectVerified(service)
   })
 
+  it("lowering a credit limit while debits race never leaves an account beyond its limit", async () => {
+    for (let round = 0; round < 4; round++) {
+      const acc = await service.createAccount({ name: "Credit", currency_code: "usd", credit_limit: 100 })
+      const calls: Promise<unknown>[] = Array.from({ length: 12 }, () => service.redeem(acc.id, 10))
+      calls.splice(3 + round, 0, service.updateAccount(acc.id, { credit_limit: 50 }))
+      const { codes } = await settle(calls)
+      expect(codes.every((c) => c === "insufficient_funds" || c === "invalid_credit_limit")).toBe(true)
+      const after = await service.getAccount(acc.id)
+      expect(after.balance - after.held).toBeGreaterThanOrEqual(-after.credit_limit!)
+      expect([50, 100]).toContain(after.credit_limit)
+      // the limit was lowered only if the debits before it fit under it
+      if (after.credit_limit === 50) expect(after.balance).toBe(-50)
+      else expect(after.balance).toBe(-100)
+    }
+    await expectVerified(service)
+  })
+
   it("closing while money arrives: a closed account is always empty", async () => {
     for (let i = 0; i < 8; i++) {
       const acc = await service.createAccount({ name: "Closing", currency_code: "usd" })
