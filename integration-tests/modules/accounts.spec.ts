@@ -406,16 +406,19 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       expect(byRole.lapsed).toMatchObject({ credit_limit: "0", type_id: "lat_assets_sales" })
       const types = await db.raw(`SELECT code, path FROM ledger_account_type ORDER BY code`)
       expect(types.rows).toContainEqual({ code: "liabilities.deferred_income.gift_cards", path: "Liabilities / Deferred income / Gift cards" })
-      expect(types.rows).toHaveLength(10)
+      for (const code of ["assets", "assets.cash", "assets.unpaid_sources", "assets.sales", "liabilities", "liabilities.deferred_income", "liabilities.deferred_income.store_credit"]) {
+        expect(types.rows.map((t: any) => t.code)).toContain(code)
+      }
     })
 
     it("ensureCoreAccounts is idempotent", async () => {
+      const typesBefore = await countRows(db, "ledger_account_type")
       await service.ensureCoreAccounts(["eur", "EUR", "usd"])
       await service.ensureCoreAccounts(["eur"])
       const eur = await service.getCoreAccount("redemptions", "EUR")
       expect(eur).toMatchObject({ id: "acc_sys_eur_redemptions", currency_code: "eur", role: "redemptions", credit_limit: 0, name: "Redemptions" })
       expect(await countRows(db, "ledger_account", "role IS NOT NULL")).toBe(10)
-      expect(await countRows(db, "ledger_account_type")).toBe(10)
+      expect(await countRows(db, "ledger_account_type")).toBe(typesBefore)
       await expectCode(service.getCoreAccount("nope" as any, "usd"), "invalid_request")
       await expectCode(service.ensureCoreAccounts(["euro"]), "invalid_currency")
 
