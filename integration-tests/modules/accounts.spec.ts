@@ -150,7 +150,15 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       expect(b.balance).toBe(15)
       expect(await countRows(db, "ledger_account", "name = 'Once'")).toBe(1)
       expect(await countRows(db, "ledger_transfer")).toBe(1)
-      await expectCode(service.createAccount({ name: "Keyed", currency_code: "usd" }, { idempotency_key: "create-2" }), "invalid_request")
+      // without an initial amount the key still names the account
+      const c = await service.createAccount({ name: "Keyed", currency_code: "usd" }, { idempotency_key: "create-2" })
+      const d = await service.createAccount({ name: "Keyed", currency_code: "usd" }, { idempotency_key: "create-2" })
+      expect(d.id).toBe(c.id)
+      await expectRejectedCleanly(
+        db,
+        () => service.createAccount({ name: "Renamed", currency_code: "usd" }, { idempotency_key: "create-2" }),
+        "idempotency_conflict"
+      )
       await expectVerified(service)
     })
 

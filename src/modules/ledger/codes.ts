@@ -57,3 +57,8 @@ export function formatCode(code: string | null, groupSize: number): string | nul
   }
   return code.match(new RegExp(`.{1,${groupSize}}`, "g"))!.join("-")
 }
+
+/** Crockford's decoding of look-alikes: O → 0, I and L → 1. */
+export function crockfordDigits(code: string): string {
+  return code.replace(/O/g, "0").replace(/[IL]/g, "1")
+}

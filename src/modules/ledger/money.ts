@@ -81,9 +81,15 @@ export function parseAmount(
 }
 
 function invalid(field: string, value: unknown) {
+  let shown: string
+  try {
+    shown = typeof value === "bigint" ? `${value}n` : String(JSON.stringify(value))
+  } catch {
+    shown = typeof value
+  }
   return new LedgerError(
     "invalid_amount",
-    `${field} must be a positive decimal number (e.g. 12.5 or "12.50"), got ${JSON.stringify(value)}`
+    `${field} must be a positive decimal number (e.g. 12.5 or "12.50"), got ${shown}`
   )
 }
 

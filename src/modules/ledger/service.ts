@@ -6,7 +6,7 @@ import {
   MedusaService,
   generateEntityId,
 } from "@medusajs/framework/utils"
-import { formatCode, generateCode, normalizeCode } from "./codes"
+import { crockfordDigits, formatCode, generateCode, normalizeCode } from "./codes"
 import { CORE_ROLES, CoreRole, TYPE_CODES, coreAccountId, typeId } from "./core"
 import { ensureCoreAccounts } from "./core-accounts"
 import { LedgerError } from "./errors"
@@ -122,7 +122,13 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   /** Looks an account up by code; case, dashes and spaces are ignored. */
   @InjectManager()
   async getAccountByCode(code: string, @MedusaContext() ctx: Context = {}): Promise<LedgerAccountDTO> {
-    const [row] = await runSql(ctx, `SELECT * FROM ledger_account WHERE code = ?`, [normalizeCode(code)])
+    const exact = normalizeCode(code)
+    // Generated codes never contain I, L, O or U: a shopper who typed O for 0 still matches.
+    const [row] = await runSql(
+      ctx,
+      `SELECT * FROM ledger_account WHERE code IN (?, ?) ORDER BY code = ? DESC LIMIT 1`,
+      [exact, crockfordDigits(exact), exact]
+    )
     if (!row) {
       throw new LedgerError("not_found", "No account has that code")
     }
@@ -167,32 +173,13 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       this.checkLoad_(initial, currency)
     }
     const key = options.idempotency_key ?? null
-    if (key && !initial) {
-      throw new LedgerError("invalid_request", "idempotency_key needs an initial_amount when creating an account")
-    }
     if (key) {
       // Same lock as the posting function takes for this key: a retry waits, then finds
       // the account the first call created.
       await runSql(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('ledger_post:' || ?, 0))`, [key])
-      const [done] = await runSql(
-        ctx,
-        `SELECT t.kind, t.source_id, t.destination_id, t.amount::text AS amount, a.currency_code
-           FROM ledger_transfer t JOIN ledger_account a ON a.id = t.destination_id
-          WHERE t.idempotency_key = ?`,
-        [key]
-      )
-      if (done) {
-        const source = input.source_account_id ?? "@unpaid_source"
-        const sameSource = source.startsWith("@")
-          ? done.source_id === coreAccountId(source.slice(1) as CoreRole, currency)
-          : done.source_id === source
-        if (done.kind !== "load" || done.currency_code !== currency || !toDecimal(done.amount).eq(initial!) || !sameSource) {
-          throw new LedgerError(
-            "idempotency_conflict",
-            `Idempotency key ${key} was used to create another account or with other arguments`
-          )
-        }
-        return this.getAccount(done.destination_id, ctx)
+      const replay = await this.replayCreation_(key, { ...input, name, currency_code: currency }, initial, ctx)
+      if (replay) {
+        return replay
       }
     }
     await this.ensureCoreAccounts([currency], ctx)
@@ -207,10 +194,10 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       ctx,
       `INSERT INTO ledger_account (id, name, description, code, status, currency_code, credit_limit,
          raw_credit_limit, balance, raw_balance, held, raw_held, start_date, end_date, customer_id,
-         product_ids, can_pay_shipping, metadata, type_id)
+         product_ids, can_pay_shipping, metadata, type_id, idempotency_key)
        VALUES (?, ?, ?, ?, 'open', ?, ?::numeric, CASE WHEN ?::numeric IS NULL THEN NULL ELSE ledger_raw(?::numeric) END,
          0, ledger_raw(0), 0, ledger_raw(0), ?::timestamptz, ?::timestamptz, ?,
-         ${textArraySql(input.product_ids)}, ?, ?::jsonb, ?)`,
+         ${textArraySql(input.product_ids)}, ?, ?::jsonb, ?, ?)`,
       [
         id,
         name,
@@ -227,6 +214,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
         input.can_pay_shipping ?? true,
         jsonParam(input.metadata),
         input.type_id ?? typeId(TYPE_CODES.storeCredit),
+        key,
       ]
     )
     if (input.member_ids?.length) {
@@ -704,6 +692,40 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /**
+   * The account an earlier createAccount with this key made, if the arguments match;
+   * idempotency_conflict if they differ or the key was used for something else.
+   */
+  protected async replayCreation_(
+    key: string,
+    input: CreateAccountInput,
+    initial: string | null,
+    ctx: Context
+  ): Promise<LedgerAccountDTO | null> {
+    const [account] = await runSql(ctx, `SELECT * FROM ledger_account WHERE idempotency_key = ?`, [key])
+    const [load] = await runSql(ctx, `SELECT kind, source_id, destination_id, amount::text AS amount FROM ledger_transfer WHERE idempotency_key = ?`, [key])
+    if (!account && !load) {
+      return null
+    }
+    const conflict = () =>
+      new LedgerError("idempotency_conflict", `Idempotency key ${key} was used for another operation or other arguments`)
+    if (!account) {
+      throw conflict()
+    }
+    const source = input.source_account_id ?? "@unpaid_source"
+    const sameLoad = initial
+      ? !!load &&
+        load.destination_id === account.id &&
+        toDecimal(load.amount).eq(initial) &&
+        load.source_id === (source.startsWith("@") ? coreAccountId(source.slice(1) as CoreRole, input.currency_code) : source)
+      : !load
+    const sameCode = input.code ? account.code === normalizeCode(input.code) : true
+    if (!sameLoad || !sameCode || account.name !== input.name || account.currency_code !== input.currency_code) {
+      throw conflict()
+    }
+    return toAccountDTO(account)
+  }
 
   protected async post_(args: PostArgs, ctx: Context): Promise<PostedTransferDTO> {
     const o = args.options

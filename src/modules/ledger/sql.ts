@@ -91,6 +91,7 @@ export function toAccountDTO(row: any): LedgerAccountDTO {
     product_ids: row.product_ids ?? null,
     can_pay_shipping: row.can_pay_shipping,
     role: row.role ?? null,
+    idempotency_key: row.idempotency_key ?? null,
     metadata: row.metadata ?? null,
     created_at: row.created_at,
     updated_at: row.updated_at,

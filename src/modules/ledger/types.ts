@@ -37,6 +37,7 @@ export interface LedgerAccountDTO {
   product_ids: string[] | null
   can_pay_shipping: boolean
   role: CoreRole | null
+  idempotency_key: string | null
   metadata: Record<string, unknown> | null
   created_at: Date
   updated_at: Date

@@ -16,6 +16,7 @@ export const defaultAdminAccountFields = [
   "product_ids",
   "can_pay_shipping",
   "role",
+  "idempotency_key",
   "metadata",
   "created_at",
   "updated_at",

@@ -20,6 +20,7 @@ export class Migration20261122235900 extends Migration {
     this.addSql(HELPERS)
     this.addSql(IMMUTABILITY)
     this.addSql(CHECK_ACCOUNT)
+    this.addSql(LOCK_ACCOUNT)
     this.addSql(POST)
     this.addSql(HOLD)
     this.addSql(RELEASE)
@@ -34,6 +35,7 @@ export class Migration20261122235900 extends Migration {
       DROP FUNCTION IF EXISTS ledger_release(text, text);
       DROP FUNCTION IF EXISTS ledger_hold(text, text, numeric, timestamptz, text, text, jsonb);
       DROP FUNCTION IF EXISTS ledger_post(text, text, text, text, text, numeric, text, text, text, text, text, text, text, jsonb, text, text, numeric);
+      DROP FUNCTION IF EXISTS ledger_lock_account(text, numeric, timestamptz);
       DROP FUNCTION IF EXISTS ledger_check_account(ledger_account, boolean, numeric, text, text, boolean, numeric, timestamptz);
       DROP TRIGGER IF EXISTS ledger_transfer_immutable ON ledger_transfer;
       DROP TRIGGER IF EXISTS ledger_transfer_no_truncate ON ledger_transfer;
@@ -168,6 +170,41 @@ $$;
 `
 
 /**
+ * Locks an account row. When it is about to pay \`p_pay\` and its available balance is
+ * short, first releases its holds that have expired (SKIP LOCKED: a hold another
+ * transaction is busy with is left alone, so this never waits against the lock order).
+ * Returns the row as locked, or NULL when there is no such account.
+ */
+const LOCK_ACCOUNT = `
+CREATE OR REPLACE FUNCTION ledger_lock_account(p_id text, p_pay numeric, p_now timestamptz)
+RETURNS ledger_account
+LANGUAGE plpgsql AS $$
+DECLARE
+  a ledger_account%ROWTYPE;
+  v_freed numeric;
+BEGIN
+  SELECT * INTO a FROM ledger_account x WHERE x.id = p_id FOR NO KEY UPDATE;
+  IF FOUND AND p_pay IS NOT NULL AND a.held > 0 AND a.credit_limit IS NOT NULL
+     AND a.balance - a.held - p_pay < -a.credit_limit THEN
+    WITH expired AS (
+      UPDATE ledger_hold h SET status = 'expired', updated_at = clock_timestamp()
+       WHERE h.id IN (SELECT x.id FROM ledger_hold x
+                       WHERE x.account_id = p_id AND x.status = 'open' AND x.expires_at <= p_now
+                         FOR NO KEY UPDATE SKIP LOCKED)
+      RETURNING h.amount)
+    SELECT coalesce(sum(amount), 0) INTO v_freed FROM expired;
+    IF v_freed > 0 THEN
+      UPDATE ledger_account x SET held = x.held - v_freed, raw_held = ledger_raw(x.held - v_freed),
+        updated_at = clock_timestamp()
+       WHERE x.id = p_id RETURNING * INTO a;
+    END IF;
+  END IF;
+  RETURN a;
+END
+$$;
+`
+
+/**
  * Posts one transfer. Kinds: plain (transfer, load, redemption), refund/reversal of
  * \`p_parent\` (accounts and, for a reversal, the amount come from the parent), capture of
  * \`p_hold\` (source and default amount come from the hold), expiry. Returns the transfer,
@@ -208,6 +245,7 @@ DECLARE
   v_hi_balance numeric;
   v_done numeric;
   v_cur text;
+  v_hold_amount numeric;
   v_now timestamptz := clock_timestamp();
   v_at timestamptz;
 BEGIN
@@ -228,7 +266,7 @@ BEGIN
     v_dst := v_parent.source_id;
   END IF;
   IF p_hold IS NOT NULL THEN
-    SELECT h.account_id INTO v_src FROM ledger_hold h WHERE h.id = p_hold;
+    SELECT h.account_id, h.amount INTO v_src, v_hold_amount FROM ledger_hold h WHERE h.id = p_hold;
     IF NOT FOUND THEN
       PERFORM ledger_fail('not_found', format('Hold %s not found', p_hold));
     END IF;
@@ -260,7 +298,7 @@ BEGIN
     SELECT * INTO t FROM ledger_transfer x WHERE x.idempotency_key = p_idempotency_key;
     IF FOUND THEN
       IF t.kind::text <> p_kind OR t.source_id <> v_src OR t.destination_id <> v_dst
-         OR (p_amount IS NOT NULL AND t.amount <> p_amount)
+         OR t.amount <> coalesce(p_amount, v_hold_amount, t.amount)
          OR t.parent_id IS DISTINCT FROM v_parent.id
          OR t.hold_id IS DISTINCT FROM p_hold THEN
         PERFORM ledger_fail('idempotency_conflict', format(
@@ -294,9 +332,9 @@ BEGIN
 
   -- Lock the lesser id now; the greater (a core account if either is) only at the end.
   v_lo_is_src := v_src COLLATE "C" < v_dst COLLATE "C";
-  SELECT * INTO lo FROM ledger_account a
-   WHERE a.id = CASE WHEN v_lo_is_src THEN v_src ELSE v_dst END FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
+  lo := ledger_lock_account(CASE WHEN v_lo_is_src THEN v_src ELSE v_dst END,
+    CASE WHEN v_lo_is_src AND NOT v_reserved AND p_kind <> 'expiry' THEN v_amount END, v_now);
+  IF lo.id IS NULL THEN
     PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN v_lo_is_src THEN v_src ELSE v_dst END));
   END IF;
   -- Times of postings are taken once the row is locked, so they follow the lock order.
@@ -356,9 +394,9 @@ BEGIN
     v_lo_balance, ledger_raw(v_lo_balance), v_at, v_at);
 
   -- The hot row: locked, checked, updated, posted, and nothing else after it.
-  SELECT * INTO hi FROM ledger_account a
-   WHERE a.id = CASE WHEN v_lo_is_src THEN v_dst ELSE v_src END FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
+  hi := ledger_lock_account(CASE WHEN v_lo_is_src THEN v_dst ELSE v_src END,
+    CASE WHEN NOT v_lo_is_src AND NOT v_reserved AND p_kind <> 'expiry' THEN v_amount END, v_now);
+  IF hi.id IS NULL THEN
     PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN v_lo_is_src THEN v_dst ELSE v_src END));
   END IF;
   v_at := clock_timestamp();
@@ -417,7 +455,7 @@ BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended('ledger_hold:' || p_idempotency_key, 0));
     SELECT * INTO h FROM ledger_hold x WHERE x.idempotency_key = p_idempotency_key;
     IF FOUND THEN
-      IF h.account_id <> p_account OR h.amount <> p_amount THEN
+      IF h.account_id <> p_account OR h.amount <> p_amount OR h.reference IS DISTINCT FROM p_reference THEN
         PERFORM ledger_fail('idempotency_conflict', format(
           'Idempotency key %s was used for hold %s with different arguments', p_idempotency_key, h.id));
       END IF;
@@ -429,8 +467,8 @@ BEGIN
     PERFORM ledger_fail('invalid_request', 'expires_at must be in the future');
   END IF;
 
-  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
+  a := ledger_lock_account(p_account, p_amount, v_now);
+  IF a.id IS NULL THEN
     PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
   END IF;
   PERFORM ledger_check_account(a, true, p_amount, a.currency_code, 'hold', false, NULL, v_now);

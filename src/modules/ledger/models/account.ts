@@ -31,6 +31,8 @@ const Account = model
     can_pay_shipping: model.boolean().default(true),
     // Set on the core accounts (bank, unpaid_source, redemptions, lapsed, refunds_to_credit).
     role: model.text().nullable(),
+    // The key the account was created with, so a retried creation returns it.
+    idempotency_key: model.text().nullable(),
     metadata: model.json().nullable(),
     type: model.belongsTo(() => AccountType, { mappedBy: "accounts" }),
     members: model.hasMany(() => AccountMember, { mappedBy: "account" }),
@@ -38,6 +40,7 @@ const Account = model
   })
   .indexes([
     { on: ["code"], unique: true, where: "code IS NOT NULL" },
+    { on: ["idempotency_key"], unique: true, where: "idempotency_key IS NOT NULL" },
     { on: ["role", "currency_code"], unique: true, where: "role IS NOT NULL" },
     { on: ["customer_id"], where: "customer_id IS NOT NULL" },
     { on: ["status", "end_date"] },

@@ -1,6 +1,6 @@
 import { Migration } from "@medusajs/framework/mikro-orm/migrations";
 
-export class Migration20261122223743 extends Migration {
+export class Migration20261122225912 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`alter table if exists "ledger_transfer" drop constraint if exists "ledger_transfer_idempotency_key_unique";`);
@@ -8,6 +8,7 @@ export class Migration20261122223743 extends Migration {
     this.addSql(`alter table if exists "ledger_hold" drop constraint if exists "ledger_hold_idempotency_key_unique";`);
     this.addSql(`alter table if exists "ledger_account_member" drop constraint if exists "ledger_account_member_account_id_customer_id_unique";`);
     this.addSql(`alter table if exists "ledger_account" drop constraint if exists "ledger_account_role_currency_code_unique";`);
+    this.addSql(`alter table if exists "ledger_account" drop constraint if exists "ledger_account_idempotency_key_unique";`);
     this.addSql(`alter table if exists "ledger_account" drop constraint if exists "ledger_account_code_unique";`);
     this.addSql(`alter table if exists "ledger_account_type" drop constraint if exists "ledger_account_type_code_unique";`);
     this.addSql(`create table if not exists "ledger_account_type" ("id" text not null, "code" text not null, "name" text not null, "path" text not null, "parent_id" text null, "metadata" jsonb null, "created_at" timestamptz not null default now(), "updated_at" timestamptz not null default now(), "deleted_at" timestamptz null, constraint "ledger_account_type_pkey" primary key ("id"));`);
@@ -15,10 +16,11 @@ export class Migration20261122223743 extends Migration {
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_account_type_parent_id" ON "ledger_account_type" ("parent_id") WHERE deleted_at IS NULL;`);
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_account_type_deleted_at" ON "ledger_account_type" ("deleted_at") WHERE deleted_at IS NULL;`);
 
-    this.addSql(`create table if not exists "ledger_account" ("id" text not null, "name" text not null, "description" text null, "code" text null, "status" text check ("status" in ('open', 'frozen', 'closed')) not null default 'open', "currency_code" text not null, "credit_limit" numeric null, "balance" numeric not null default 0, "held" numeric not null default 0, "start_date" timestamptz null, "end_date" timestamptz null, "closed_at" timestamptz null, "customer_id" text null, "product_ids" text[] null, "can_pay_shipping" boolean not null default true, "role" text null, "metadata" jsonb null, "type_id" text not null, "raw_credit_limit" jsonb null, "raw_balance" jsonb not null default '{"value":"0","precision":20}', "raw_held" jsonb not null default '{"value":"0","precision":20}', "created_at" timestamptz not null default now(), "updated_at" timestamptz not null default now(), "deleted_at" timestamptz null, constraint "ledger_account_pkey" primary key ("id"));`);
+    this.addSql(`create table if not exists "ledger_account" ("id" text not null, "name" text not null, "description" text null, "code" text null, "status" text check ("status" in ('open', 'frozen', 'closed')) not null default 'open', "currency_code" text not null, "credit_limit" numeric null, "balance" numeric not null default 0, "held" numeric not null default 0, "start_date" timestamptz null, "end_date" timestamptz null, "closed_at" timestamptz null, "customer_id" text null, "product_ids" text[] null, "can_pay_shipping" boolean not null default true, "role" text null, "idempotency_key" text null, "metadata" jsonb null, "type_id" text not null, "raw_credit_limit" jsonb null, "raw_balance" jsonb not null default '{"value":"0","precision":20}', "raw_held" jsonb not null default '{"value":"0","precision":20}', "created_at" timestamptz not null default now(), "updated_at" timestamptz not null default now(), "deleted_at" timestamptz null, constraint "ledger_account_pkey" primary key ("id"));`);
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_account_type_id" ON "ledger_account" ("type_id") WHERE deleted_at IS NULL;`);
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_account_deleted_at" ON "ledger_account" ("deleted_at") WHERE deleted_at IS NULL;`);
     this.addSql(`CREATE UNIQUE INDEX IF NOT EXISTS "IDX_ledger_account_code_unique" ON "ledger_account" ("code") WHERE code IS NOT NULL AND deleted_at IS NULL;`);
+    this.addSql(`CREATE UNIQUE INDEX IF NOT EXISTS "IDX_ledger_account_idempotency_key_unique" ON "ledger_account" ("idempotency_key") WHERE idempotency_key IS NOT NULL AND deleted_at IS NULL;`);
     this.addSql(`CREATE UNIQUE INDEX IF NOT EXISTS "IDX_ledger_account_role_currency_code_unique" ON "ledger_account" ("role", "currency_code") WHERE role IS NOT NULL AND deleted_at IS NULL;`);
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_account_customer_id" ON "ledger_account" ("customer_id") WHERE customer_id IS NOT NULL AND deleted_at IS NULL;`);
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_account_status_end_date" ON "ledger_account" ("status", "end_date") WHERE deleted_at IS NULL;`);
