@@ -404,7 +404,7 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
     const ROLES = ["bank", "unpaid_source", "redemptions", "lapsed", "refunds_to_credit"]
 
     it("creates the configured currencies' core accounts at start-up", async () => {
-      const { rows } = await db.raw(`SELECT id, role, currency_code, credit_limit::text, type_id, balance::text, status FROM ledger_account ORDER BY id`)
+      const { rows } = await db.raw(`SELECT id, role, currency_code, credit_limit::text, type_id, ledger_balance(id)::text AS balance, status FROM ledger_account ORDER BY id`)
       expect(rows.map((r: any) => r.id).sort()).toEqual(ROLES.map((r) => `acc_sys_usd_${r}`).sort())
       const byRole = Object.fromEntries(rows.map((r: any) => [r.role, r]))
       expect(byRole.bank).toMatchObject({ credit_limit: null, type_id: "lat_assets_cash", status: "open", balance: "0" })
@@ -433,12 +433,12 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       // a second instance of the module on the same database (another server starting)
       // runs the loader again: nothing is duplicated, balances are untouched
       await service.topUp((await service.createAccount({ name: "W", currency_code: "usd" })).id, 12)
-      const before = await db.raw(`SELECT id, balance::text FROM ledger_account ORDER BY id`)
+      const before = await db.raw(`SELECT id, ledger_balance(id)::text AS balance FROM ledger_account ORDER BY id`)
       const other = await loadLedger(dbUrl, { options: { currencies: ["usd", "eur", "gbp"] }, poolMax: 2 })
       try {
         await other.service.ensureCoreAccounts(["usd", "eur"])
         expect(await countRows(db, "ledger_account", "role IS NOT NULL")).toBe(15)
-        const after = await db.raw(`SELECT id, balance::text FROM ledger_account WHERE currency_code <> 'gbp' ORDER BY id`)
+        const after = await db.raw(`SELECT id, ledger_balance(id)::text AS balance FROM ledger_account WHERE currency_code <> 'gbp' ORDER BY id`)
         expect(after.rows).toEqual(before.rows)
       } finally {
         await other.shutdown()
@@ -451,7 +451,8 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       expect(acc.balance).toBe(1000)
       expect(await countRows(db, "ledger_account", "role IS NOT NULL AND currency_code = 'jpy'")).toBe(5)
       const t = await service.redeem(acc.id, 300)
-      expect(t).toMatchObject({ destination_id: "acc_sys_jpy_redemptions", currency_code: "jpy", destination_balance: 300 })
+      expect(t).toMatchObject({ destination_id: "acc_sys_jpy_redemptions", currency_code: "jpy", source_balance: 700, destination_balance: null })
+      expect((await service.getAccount("acc_sys_jpy_redemptions")).balance).toBe(300)
       await expectVerified(service)
     })
 

@@ -153,7 +153,7 @@ describe("two processes sharing one database", () => {
       expect(ca.count + cb.count).toBe(2 * 4 * 60)
       const sentCents = 2 * 4 * creditAmounts.reduce((s, a) => s + Math.round(Number(a) * 100), 0)
       const { rows } = await db.raw(
-        `SELECT a.balance::text AS balance, (SELECT sum(e.amount) FROM ledger_entry e WHERE e.account_id = a.id)::text AS entries
+        `SELECT ledger_balance(a.id)::text AS balance, (SELECT sum(e.amount) FROM ledger_entry e WHERE e.account_id = a.id)::text AS entries
            FROM ledger_account a WHERE a.id = ?`,
         [SALES]
       )

@@ -3,7 +3,10 @@ import type LedgerModuleService from "../../src/modules/ledger/service"
 
 type Db = { raw: (sql: string, bindings?: any) => Promise<{ rows: any[] }> }
 
-/** Every row the ledger writes, in a comparable form: counts, accounts, holds, members. */
+/**
+ * Every row the ledger writes, in a comparable form: counts, accounts (with their live
+ * balance: a core account's row plus its shard rows), holds, members.
+ */
 export async function snapshot(db: Db) {
   const [counts] = (
     await db.raw(`SELECT (SELECT count(*) FROM ledger_transfer)::int AS transfers,
@@ -14,7 +17,7 @@ export async function snapshot(db: Db) {
                          (SELECT count(*) FROM ledger_account_type)::int AS account_types`)
   ).rows
   const accounts = (
-    await db.raw(`SELECT id, status, balance::text, held::text, credit_limit::text, code, name,
+    await db.raw(`SELECT id, status, ledger_balance(id)::text AS balance, held::text, credit_limit::text, code, name,
                          start_date, end_date, closed_at, product_ids, updated_at
                     FROM ledger_account ORDER BY id`)
   ).rows
@@ -54,7 +57,7 @@ export async function countRows(db: Db, table: string, where = "true", bindings:
 /** Balance, held and the sum of the account's entries, as strings from the database. */
 export async function dbBalance(db: Db, id: string) {
   const { rows } = await db.raw(
-    `SELECT a.balance::text AS balance, a.held::text AS held,
+    `SELECT ledger_balance(a.id)::text AS balance, a.held::text AS held,
             (SELECT coalesce(sum(e.amount), 0)::text FROM ledger_entry e WHERE e.account_id = a.id) AS entries
        FROM ledger_account a WHERE a.id = ?`,
     [id]

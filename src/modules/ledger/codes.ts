@@ -1,8 +1,7 @@
-import { randomInt } from "crypto"
 import { LedgerError } from "./errors"
+import { randomBase32 } from "./ids"
 
-// Crockford's base32 alphabet: no I, L, O or U, so codes survive being read aloud.
-const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+// Codes use Crockford's base32 (see ids.ts): no I, L, O or U, so they survive being read aloud.
 const BITS_PER_CHAR = 5
 export const MIN_CODE_BITS = 80
 
@@ -29,11 +28,7 @@ export function resolveCodeFormat(format: CodeFormat = {}): Required<CodeFormat>
 
 /** A new random code, normalised (no dashes). Uses the OS CSPRNG. */
 export function generateCode(format: Required<CodeFormat>): string {
-  let out = ""
-  for (let i = 0; i < format.length; i++) {
-    out += ALPHABET[randomInt(ALPHABET.length)]
-  }
-  return out
+  return randomBase32(format.length)
 }
 
 /** Lookups ignore case, dashes and spaces. */

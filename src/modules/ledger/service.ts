@@ -4,12 +4,12 @@ import {
   InjectTransactionManager,
   MedusaContext,
   MedusaService,
-  generateEntityId,
 } from "@medusajs/framework/utils"
 import { crockfordDigits, formatCode, generateCode, normalizeCode } from "./codes"
 import { CORE_ROLES, CoreRole, TYPE_CODES, coreAccountId, typeId } from "./core"
 import { ensureCoreAccounts } from "./core-accounts"
 import { LedgerError } from "./errors"
+import { newId } from "./ids"
 import { Account, AccountMember, AccountType, Entry, Hold, Transfer } from "./models"
 import { normalizeCurrency, parseAmount, toDecimal } from "./money"
 import { LedgerModuleOptions, ResolvedLedgerOptions, resolveOptions } from "./options"
@@ -50,6 +50,9 @@ type PostArgs = {
   maxDestinationBalance?: string | null
   options: PostingOptions
 }
+
+// An account with its exact balance: core accounts keep part of it in shard rows.
+const ACCOUNT_SELECT = `SELECT a.*, ledger_balance(a.id) AS live_balance FROM ledger_account a`
 
 const POST_SQL = `SELECT * FROM ledger_post(?, ?, ?, ?, ?, ?::numeric, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::numeric)`
 
@@ -112,7 +115,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
 
   @InjectManager()
   async getAccount(id: string, @MedusaContext() ctx: Context = {}): Promise<LedgerAccountDTO> {
-    const [row] = await runSql(ctx, `SELECT * FROM ledger_account WHERE id = ?`, [id])
+    const [row] = await runSql(ctx, `${ACCOUNT_SELECT} WHERE a.id = ?`, [id])
     if (!row) {
       throw new LedgerError("not_found", `Account ${id} not found`)
     }
@@ -126,13 +129,30 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     // Generated codes never contain I, L, O or U: a shopper who typed O for 0 still matches.
     const [row] = await runSql(
       ctx,
-      `SELECT * FROM ledger_account WHERE code IN (?, ?) ORDER BY code = ? DESC LIMIT 1`,
+      `${ACCOUNT_SELECT} WHERE a.code IN (?, ?) ORDER BY a.code = ? DESC LIMIT 1`,
       [exact, crockfordDigits(exact), exact]
     )
     if (!row) {
       throw new LedgerError("not_found", "No account has that code")
     }
     return toAccountDTO(row)
+  }
+
+  /**
+   * Exact balances of these accounts. Query reads a core account's row, which holds only
+   * part of its balance (the rest is in shard rows): read balances through here.
+   */
+  @InjectManager()
+  async getBalances(ids: string[], @MedusaContext() ctx: Context = {}): Promise<Record<string, number>> {
+    if (!ids.length) {
+      return {}
+    }
+    const rows = await runSql(
+      ctx,
+      `SELECT id, ledger_balance(id)::text AS balance FROM ledger_account WHERE id IN (${ids.map(() => "?").join(", ")})`,
+      ids
+    )
+    return Object.fromEntries(rows.map((r) => [r.id, toDecimal(r.balance).toNumber()]))
   }
 
   /** Ids of the customers (owner first) who may see and spend an account. */
@@ -189,7 +209,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       : input.code
         ? normalizeCode(input.code)
         : null
-    const id = generateEntityId(undefined, "acc")
+    const id = newId("acc")
     await runSql(
       ctx,
       `INSERT INTO ledger_account (id, name, description, code, status, currency_code, credit_limit,
@@ -354,16 +374,21 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       where.push(`e.created_at < ?::timestamptz`)
       params.push(toDate(query.to, "to"))
     }
+    // Core accounts post without one balance to read back (see ledger_apply): their
+    // running balance is summed in posting order.
+    const entries = accountId.startsWith("acc_sys_")
+      ? `(SELECT x.*, sum(x.amount) OVER (ORDER BY x.seq) AS running FROM ledger_entry x WHERE x.account_id = ?)`
+      : `(SELECT x.*, x.balance_after AS running FROM ledger_entry x WHERE x.account_id = ?)`
     const rows = await runSql(
       ctx,
       `SELECT e.id, e.transfer_id, t.reference, t.kind, t.description, t.merchant_reference,
               CASE WHEN e.amount < 0 THEN t.destination_id ELSE t.source_id END AS counterparty_id,
-              e.amount, e.balance_after, e.created_at, count(*) OVER () AS total
-         FROM ledger_entry e JOIN ledger_transfer t ON t.id = e.transfer_id
+              e.amount, e.running AS balance_after, e.created_at, count(*) OVER () AS total
+         FROM ${entries} e JOIN ledger_transfer t ON t.id = e.transfer_id
         WHERE ${where.join(" AND ")}
         ORDER BY e.seq ${order}
         LIMIT ? OFFSET ?`,
-      [...params, limit, offset]
+      [accountId, ...params, limit, offset]
     )
     let count = rows.length ? Number(rows[0].total) : 0
     if (!rows.length && offset > 0) {
@@ -529,7 +554,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     @MedusaContext() ctx: Context = {}
   ): Promise<LedgerHoldDTO> {
     const [row] = await runSql(ctx, `SELECT * FROM ledger_hold(?, ?, ?::numeric, ?::timestamptz, ?, ?, ?::jsonb)`, [
-      generateEntityId(undefined, "lhold"),
+      newId("lhold"),
       accountId,
       parseAmount(amount, undefined),
       options.expires_at ? toDate(options.expires_at, "expires_at") : null,
@@ -624,10 +649,10 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       const [row] = await runSql(ctx, `SELECT ledger_expire(?, ?, ?, ?, ?, ?) AS outcome`, [
         id,
         coreAccountId("lapsed", currency_code),
-        generateEntityId(undefined, "ltr"),
+        newId("ltr"),
         this.newReference_(),
-        generateEntityId(undefined, "lent"),
-        generateEntityId(undefined, "lent"),
+        newId("lent"),
+        newId("lent"),
       ])
       if (row.outcome === "closed") result.closed.push(id)
       if (row.outcome === "negative_balance") result.skipped_negative.push(id)
@@ -686,7 +711,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       ctx,
       `INSERT INTO ledger_account_type (id, code, name, path, parent_id, metadata)
        VALUES (?, ?, ?, ?, ?, ?::jsonb) RETURNING *`,
-      [generateEntityId(undefined, "lat"), code, name, `${parentPath}${name}`, input.parent_id ?? null, jsonParam(input.metadata)]
+      [newId("lat"), code, name, `${parentPath}${name}`, input.parent_id ?? null, jsonParam(input.metadata)]
     )
     return row
   }
@@ -724,14 +749,14 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     if (!sameLoad || !sameCode || account.name !== input.name || account.currency_code !== input.currency_code) {
       throw conflict()
     }
-    return toAccountDTO(account)
+    return this.getAccount(account.id, ctx)
   }
 
   protected async post_(args: PostArgs, ctx: Context): Promise<PostedTransferDTO> {
     const o = args.options
     const actor: LedgerActor = o.actor ?? { type: "system" }
     const [row] = await runSql(ctx, POST_SQL, [
-      generateEntityId(undefined, "ltr"),
+      newId("ltr"),
       this.newReference_(),
       args.kind,
       args.source ?? null,
@@ -745,23 +770,23 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       actor.id ?? null,
       o.idempotency_key ?? null,
       jsonParam(o.metadata),
-      generateEntityId(undefined, "lent"),
-      generateEntityId(undefined, "lent"),
+      newId("lent"),
+      newId("lent"),
       args.maxDestinationBalance ?? null,
     ])
     return toPostedDTO(row)
   }
 
   protected async setStatus_(id: string, status: "open" | "frozen" | "closed", ctx: Context) {
-    const [row] = await runSql(ctx, `SELECT * FROM ledger_set_status(?, ?)`, [id, status])
-    return toAccountDTO(row)
+    await runSql(ctx, `SELECT 1 FROM ledger_set_status(?, ?)`, [id, status])
+    return this.getAccount(id, ctx)
   }
 
   protected async setMembers_(id: string, customerIds: string[], ctx: Context) {
     await runSql(ctx, `DELETE FROM ledger_account_member WHERE account_id = ?`, [id])
     for (const customerId of [...new Set(customerIds)]) {
       await runSql(ctx, `INSERT INTO ledger_account_member (id, account_id, customer_id) VALUES (?, ?, ?)`, [
-        generateEntityId(undefined, "accmem"),
+        newId("accmem"),
         id,
         customerId,
       ])

@@ -70,7 +70,7 @@ export function translateDbError(err: unknown): unknown {
 
 export function toAccountDTO(row: any): LedgerAccountDTO {
   const creditLimit = toNullableAmount(row.credit_limit)
-  const balance = toAmount(row.balance)
+  const balance = toAmount(row.live_balance ?? row.balance)
   const held = toAmount(row.held)
   return {
     id: row.id,
@@ -83,7 +83,7 @@ export function toAccountDTO(row: any): LedgerAccountDTO {
     credit_limit: creditLimit,
     balance,
     held,
-    available: availableOf(row),
+    available: availableOf({ ...row, balance: row.live_balance ?? row.balance }),
     start_date: row.start_date ?? null,
     end_date: row.end_date ?? null,
     closed_at: row.closed_at ?? null,
@@ -133,8 +133,8 @@ export function toTransferDTO(row: any): LedgerTransferDTO {
 export function toPostedDTO(row: any): PostedTransferDTO {
   return {
     ...toTransferDTO(row),
-    source_balance: toAmount(row.source_balance),
-    destination_balance: toAmount(row.destination_balance),
+    source_balance: toNullableAmount(row.source_balance),
+    destination_balance: toNullableAmount(row.destination_balance),
     replayed: row.replayed === true,
   }
 }

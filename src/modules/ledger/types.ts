@@ -63,8 +63,9 @@ export interface LedgerTransferDTO {
 }
 
 export interface PostedTransferDTO extends LedgerTransferDTO {
-  source_balance: number
-  destination_balance: number
+  /** balances after the posting; null on a core account (read it with getAccount) */
+  source_balance: number | null
+  destination_balance: number | null
   /** true when an earlier posting with the same idempotency key was returned */
   replayed: boolean
 }
@@ -93,6 +94,7 @@ export interface StatementLineDTO {
   merchant_reference: string | null
   counterparty_id: string
   amount: number
+  /** on core accounts: the sum of the entries up to this one, in posting order */
   balance_after: number
   created_at: Date
 }

@@ -43,13 +43,18 @@ export const VERIFY_CHECKS: { name: string; description: string; sql: string }[]
   },
   {
     name: "cached_balance_matches_entries",
-    description: "Each account's cached balance equals the sum of its entries (invariant 3).",
-    sql: `SELECT a.id, a.balance::text AS balance, coalesce(s.sum, 0)::text AS entries_sum,
-                 a.raw_balance->>'value' AS raw_balance
+    description:
+      "Each account's cached balance (its row, plus its shard rows for a core account) equals the sum of its entries (invariant 3).",
+    sql: `SELECT a.id, trim_scale(a.balance + coalesce(sh.sum, 0))::text AS balance,
+                 trim_scale(coalesce(s.sum, 0))::text AS entries_sum, a.raw_balance->>'value' AS raw_balance
             FROM ledger_account a
             LEFT JOIN (SELECT account_id, sum(amount) AS sum FROM ledger_entry GROUP BY account_id) s
               ON s.account_id = a.id
-           WHERE a.balance <> coalesce(s.sum, 0) OR (a.raw_balance->>'value')::numeric <> a.balance`,
+            LEFT JOIN (SELECT account_id, sum(balance) AS sum FROM ledger_balance_shard GROUP BY account_id) sh
+              ON sh.account_id = a.id
+           WHERE a.balance + coalesce(sh.sum, 0) <> coalesce(s.sum, 0)
+              OR (a.raw_balance->>'value')::numeric <> a.balance
+              OR (sh.sum IS NOT NULL AND a.role IS NULL)`,
   },
   {
     name: "cached_held_matches_holds",
@@ -62,18 +67,20 @@ export const VERIFY_CHECKS: { name: string; description: string; sql: string }[]
   },
   {
     name: "statement_running_balances",
-    description: "Each entry's balance_after is the running sum of its account's entries (invariant 3).",
+    description:
+      "Each entry's balance_after is the running sum of its account's entries in posting order (invariant 3); core accounts record none.",
     sql: `SELECT id, account_id, balance_after::text, running::text FROM (
              SELECT e.id, e.account_id, e.balance_after,
                     sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.seq) AS running
                FROM ledger_entry e) x
-           WHERE running <> balance_after`,
+           WHERE running <> balance_after
+              OR (balance_after IS NULL) <> (left(account_id, 8) = 'acc_sys_')`,
   },
   {
     name: "credit_limits_respected",
     description: "No account with a credit limit L has balance − held < −L (invariant 4).",
-    sql: `SELECT id, balance::text, held::text, credit_limit::text FROM ledger_account
-           WHERE credit_limit IS NOT NULL AND balance - held < -credit_limit`,
+    sql: `SELECT id, ledger_balance(id)::text AS balance, held::text, credit_limit::text FROM ledger_account
+           WHERE credit_limit IS NOT NULL AND ledger_balance(id) - held < -credit_limit`,
   },
   {
     name: "transfers_append_only",
@@ -132,4 +139,5 @@ export const TRIAL_BALANCE_SQL = `
          trim_scale(coalesce(sum(balance) FILTER (WHERE balance < 0), 0))::text AS debit,
          trim_scale(coalesce(sum(balance) FILTER (WHERE balance > 0), 0))::text AS credit,
          trim_scale(sum(balance))::text AS net
-    FROM ledger_account GROUP BY currency_code ORDER BY currency_code`
+    FROM (SELECT currency_code, ledger_balance(id) AS balance FROM ledger_account) a
+   GROUP BY currency_code ORDER BY currency_code`

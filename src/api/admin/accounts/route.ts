@@ -4,9 +4,8 @@ import { createLedgerAccountWorkflow } from "../../../workflows"
 import { actorOf, idempotencyKeyOf } from "../../utils/actor"
 import { ledgerRoute } from "../../utils/ledger-route"
 import { queryList } from "../../utils/query-list"
-import { serializeAccount } from "../../utils/serialize"
 import { retrieveAdminAccountQueryConfig } from "./query-config"
-import { retrieveAccount } from "./helpers"
+import { presentAccounts, retrieveAccount } from "./helpers"
 import type { AdminCreateAccountType, AdminGetAccountsParamsType } from "./validators"
 
 export const GET = ledgerRoute(
@@ -17,7 +16,7 @@ export const GET = ledgerRoute(
     if (is_core !== undefined) filters.role = is_core ? { $ne: null } : null
     if (customer_id) filters.$or = [{ customer_id }, { members: { customer_id } }]
     const { data, ...page } = await queryList(req, "ledger_account", filters)
-    res.json({ accounts: data.map(serializeAccount), ...page })
+    res.json({ accounts: await presentAccounts(req, data), ...page })
   }
 )
 

@@ -6,9 +6,8 @@ import { Migration } from "@medusajs/framework/mikro-orm/migrations"
  *   (no negative amounts, credit limits, closed accounts empty, one reversal per transfer);
  * - triggers that refuse UPDATE, DELETE and TRUNCATE of transfers and entries;
  * - the posting functions. Each checks and writes in one statement, so a transfer is one
- *   round trip: rows are locked holds first, then accounts in id order ("C" collation),
- *   and the account with the greater id (core accounts: `acc_sys_*`, so the hot sales
- *   account) is locked last, just before its update, to keep its lock short.
+ *   round trip, with rows locked in one fixed order (see ledger_post); core accounts
+ *   keep their balance in shard rows (see ledger_apply) so orders do not queue on them.
  *
  * Errors are raised with SQLSTATE LG001, the ledger error code in HINT and a readable
  * MESSAGE (repeated in DETAIL, which drivers pass on untouched); the service turns them
@@ -21,6 +20,7 @@ export class Migration20261122235900 extends Migration {
     this.addSql(IMMUTABILITY)
     this.addSql(CHECK_ACCOUNT)
     this.addSql(LOCK_ACCOUNT)
+    this.addSql(APPLY)
     this.addSql(POST)
     this.addSql(HOLD)
     this.addSql(RELEASE)
@@ -35,6 +35,9 @@ export class Migration20261122235900 extends Migration {
       DROP FUNCTION IF EXISTS ledger_release(text, text);
       DROP FUNCTION IF EXISTS ledger_hold(text, text, numeric, timestamptz, text, text, jsonb);
       DROP FUNCTION IF EXISTS ledger_post(text, text, text, text, text, numeric, text, text, text, text, text, text, text, jsonb, text, text, numeric);
+      DROP FUNCTION IF EXISTS ledger_balance(text);
+      DROP FUNCTION IF EXISTS ledger_apply(text, numeric, numeric, text, text, boolean, numeric, numeric, timestamptz);
+      DROP TABLE IF EXISTS ledger_balance_shard;
       DROP FUNCTION IF EXISTS ledger_lock_account(text, numeric, timestamptz);
       DROP FUNCTION IF EXISTS ledger_check_account(ledger_account, boolean, numeric, text, text, boolean, numeric, timestamptz);
       DROP TRIGGER IF EXISTS ledger_transfer_immutable ON ledger_transfer;
@@ -204,11 +207,108 @@ END
 $$;
 `
 
+/** Core accounts' balances are spread over this many rows each (see ledger_apply). */
+const LEDGER_SHARDS = 16
+
+/**
+ * Applies one side of a posting: locks what the account needs locked, checks that it may
+ * pay (\`p_delta\` < 0) or receive, and moves its balance. Returns the balance after, or
+ * NULL for a core account.
+ *
+ * Core accounts (ids \`acc_sys_*\`) are credited by every order, so their balance is spread
+ * over LEDGER_SHARDS rows of ledger_balance_shard: a credit, or any posting on an
+ * unlimited core account, locks one shard picked at random, so concurrent orders do not
+ * queue on one row whose lock lasts until each commit is flushed to disk. The account
+ * row is read after the shard lock, and status changes lock every shard, so a freeze
+ * cannot slip past. A limited core account that pays (a refund out of Redemptions)
+ * locks its row and every shard, folds the shards into the row and checks the exact total.
+ */
+const APPLY = `
+CREATE TABLE IF NOT EXISTS ledger_balance_shard (
+  account_id text NOT NULL REFERENCES ledger_account (id),
+  shard smallint NOT NULL,
+  balance numeric NOT NULL DEFAULT 0,
+  PRIMARY KEY (account_id, shard)
+);
+
+CREATE OR REPLACE FUNCTION ledger_apply(
+  p_account text, p_delta numeric, p_amount numeric, p_currency text, p_kind text,
+  p_reserved boolean, p_max_balance numeric, p_release numeric, p_now timestamptz
+) RETURNS numeric
+LANGUAGE plpgsql AS $$
+DECLARE
+  a ledger_account%ROWTYPE;
+  v_payer boolean := p_delta < 0;
+  v_shard int;
+  v_folded numeric;
+  v_balance numeric;
+BEGIN
+  IF left(p_account, 8) <> 'acc_sys_' THEN
+    a := ledger_lock_account(p_account,
+      CASE WHEN v_payer AND NOT p_reserved AND p_kind <> 'expiry' THEN p_amount END, p_now);
+    IF a.id IS NULL THEN
+      PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
+    END IF;
+    PERFORM ledger_check_account(a, v_payer, p_amount, p_currency, p_kind, p_reserved, p_max_balance, p_now);
+    UPDATE ledger_account x SET balance = x.balance + p_delta, raw_balance = ledger_raw(x.balance + p_delta),
+      held = x.held - p_release, raw_held = ledger_raw(x.held - p_release), updated_at = clock_timestamp()
+     WHERE x.id = p_account
+    RETURNING x.balance INTO v_balance;
+    RETURN v_balance;
+  END IF;
+
+  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account;
+  IF NOT FOUND THEN
+    PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
+  END IF;
+
+  IF v_payer AND a.credit_limit IS NOT NULL THEN
+    SELECT * INTO a FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
+    PERFORM 1 FROM ledger_balance_shard x WHERE x.account_id = p_account ORDER BY x.shard FOR NO KEY UPDATE;
+    SELECT coalesce(sum(x.balance), 0) INTO v_folded FROM ledger_balance_shard x WHERE x.account_id = p_account;
+    IF v_folded <> 0 THEN
+      UPDATE ledger_balance_shard x SET balance = 0 WHERE x.account_id = p_account AND x.balance <> 0;
+      UPDATE ledger_account x SET balance = x.balance + v_folded, raw_balance = ledger_raw(x.balance + v_folded)
+       WHERE x.id = p_account RETURNING * INTO a;
+    END IF;
+    PERFORM ledger_check_account(a, true, p_amount, p_currency, p_kind, p_reserved, p_max_balance, p_now);
+    UPDATE ledger_account x SET balance = x.balance + p_delta, raw_balance = ledger_raw(x.balance + p_delta),
+      updated_at = clock_timestamp()
+     WHERE x.id = p_account;
+    RETURN NULL;
+  END IF;
+
+  v_shard := floor(random() * ${LEDGER_SHARDS})::int;
+  UPDATE ledger_balance_shard x SET balance = x.balance + p_delta
+   WHERE x.account_id = p_account AND x.shard = v_shard;
+  IF NOT FOUND THEN
+    INSERT INTO ledger_balance_shard (account_id, shard, balance) VALUES (p_account, v_shard, p_delta)
+    ON CONFLICT (account_id, shard) DO UPDATE SET balance = ledger_balance_shard.balance + EXCLUDED.balance;
+  END IF;
+  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account;
+  PERFORM ledger_check_account(a, v_payer, p_amount, p_currency, p_kind, p_reserved, p_max_balance, p_now);
+  RETURN NULL;
+END
+$$;
+
+-- An account's balance: its row plus, for core accounts, its shards.
+CREATE OR REPLACE FUNCTION ledger_balance(p_account text) RETURNS numeric
+LANGUAGE sql STABLE AS $$
+  SELECT a.balance + coalesce((SELECT sum(x.balance) FROM ledger_balance_shard x WHERE x.account_id = a.id), 0)
+    FROM ledger_account a WHERE a.id = p_account
+$$;
+`
+
 /**
  * Posts one transfer. Kinds: plain (transfer, load, redemption), refund/reversal of
  * \`p_parent\` (accounts and, for a reversal, the amount come from the parent), capture of
  * \`p_hold\` (source and default amount come from the hold), expiry. Returns the transfer,
- * both balances after it, and \`replayed\` when the idempotency key matched an earlier one.
+ * the balances after it (NULL for core accounts), and \`replayed\` when the idempotency
+ * key matched an earlier posting.
+ *
+ * Locks, always in this order: the idempotency key (advisory), the parent transfer
+ * (refunds of one transfer queue there), the hold, then the accounts by id ("C"
+ * collation). Core accounts sort last, so the hot sales account is touched last.
  */
 const POST = `
 CREATE OR REPLACE FUNCTION ledger_post(
@@ -233,14 +333,14 @@ DECLARE
   t ledger_transfer%ROWTYPE;
   v_parent ledger_transfer%ROWTYPE;
   v_hold ledger_hold%ROWTYPE;
-  lo ledger_account%ROWTYPE;
-  hi ledger_account%ROWTYPE;
   v_src text := p_source;
   v_dst text := p_destination;
   v_amount numeric := p_amount;
   v_release numeric := 0;
   v_reserved boolean := p_hold IS NOT NULL;
   v_lo_is_src boolean;
+  v_lo text;
+  v_hi text;
   v_lo_balance numeric;
   v_hi_balance numeric;
   v_done numeric;
@@ -307,42 +407,14 @@ BEGIN
       RETURN QUERY SELECT t.id, t.reference, t.kind::text, t.source_id, t.destination_id, t.amount,
         t.currency_code, t.parent_id, t.hold_id, t.merchant_reference, t.description, t.actor_type,
         t.actor_id, t.idempotency_key, t.metadata, t.created_at,
-        (SELECT a.balance FROM ledger_account a WHERE a.id = t.source_id),
-        (SELECT a.balance FROM ledger_account a WHERE a.id = t.destination_id),
-        true;
+        ledger_balance(t.source_id), ledger_balance(t.destination_id), true;
       RETURN;
     END IF;
   END IF;
 
-  -- Locks: the hold, then the accounts.
-  IF p_hold IS NOT NULL THEN
-    SELECT * INTO v_hold FROM ledger_hold h WHERE h.id = p_hold FOR NO KEY UPDATE;
-    IF v_hold.status <> 'open' THEN
-      PERFORM ledger_fail('hold_not_open', format('Hold %s is %s', p_hold, v_hold.status));
-    END IF;
-    IF v_hold.expires_at IS NOT NULL AND v_hold.expires_at <= v_now THEN
-      PERFORM ledger_fail('hold_expired', format('Hold %s expired at %s', p_hold, v_hold.expires_at));
-    END IF;
-    v_amount := coalesce(v_amount, v_hold.amount);
-    IF v_amount > v_hold.amount THEN
-      PERFORM ledger_fail('hold_exceeded', format('Hold %s is for %s, %s asked', p_hold, v_hold.amount, v_amount));
-    END IF;
-    v_release := v_hold.amount;
-  END IF;
-
-  -- Lock the lesser id now; the greater (a core account if either is) only at the end.
-  v_lo_is_src := v_src COLLATE "C" < v_dst COLLATE "C";
-  lo := ledger_lock_account(CASE WHEN v_lo_is_src THEN v_src ELSE v_dst END,
-    CASE WHEN v_lo_is_src AND NOT v_reserved AND p_kind <> 'expiry' THEN v_amount END, v_now);
-  IF lo.id IS NULL THEN
-    PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN v_lo_is_src THEN v_src ELSE v_dst END));
-  END IF;
-  -- Times of postings are taken once the row is locked, so they follow the lock order.
-  v_at := clock_timestamp();
-
-  -- Refunds of one transfer share both accounts, so the lock above serialises them
-  -- and this sum sees every committed one.
+  -- Refunds of one transfer queue on its row, so this sum sees every committed one.
   IF p_parent IS NOT NULL THEN
+    PERFORM 1 FROM ledger_transfer x WHERE x.id = v_parent.id FOR NO KEY UPDATE;
     SELECT coalesce(sum(x.amount), 0) INTO v_done FROM ledger_transfer x
      WHERE x.parent_id = v_parent.id AND x.kind IN ('refund', 'reversal');
     IF p_kind = 'reversal' THEN
@@ -362,62 +434,61 @@ BEGIN
     END IF;
   END IF;
 
+  IF p_hold IS NOT NULL THEN
+    SELECT * INTO v_hold FROM ledger_hold h WHERE h.id = p_hold FOR NO KEY UPDATE;
+    IF v_hold.status <> 'open' THEN
+      PERFORM ledger_fail('hold_not_open', format('Hold %s is %s', p_hold, v_hold.status));
+    END IF;
+    IF v_hold.expires_at IS NOT NULL AND v_hold.expires_at <= v_now THEN
+      PERFORM ledger_fail('hold_expired', format('Hold %s expired at %s', p_hold, v_hold.expires_at));
+    END IF;
+    v_amount := coalesce(v_amount, v_hold.amount);
+    IF v_amount > v_hold.amount THEN
+      PERFORM ledger_fail('hold_exceeded', format('Hold %s is for %s, %s asked', p_hold, v_hold.amount, v_amount));
+    END IF;
+    v_release := v_hold.amount;
+  END IF;
+
   IF v_amount IS NULL THEN
     PERFORM ledger_fail('invalid_amount', 'amount is required');
   END IF;
+  SELECT a.currency_code INTO v_cur FROM ledger_account a WHERE a.id = v_src;
+  IF NOT FOUND THEN
+    PERFORM ledger_fail('not_found', format('Account %s not found', v_src));
+  END IF;
 
-  PERFORM ledger_check_account(lo, v_lo_is_src, v_amount, lo.currency_code, p_kind, v_reserved,
-    p_max_destination_balance, v_now);
+  v_lo_is_src := v_src COLLATE "C" < v_dst COLLATE "C";
+  v_lo := CASE WHEN v_lo_is_src THEN v_src ELSE v_dst END;
+  v_hi := CASE WHEN v_lo_is_src THEN v_dst ELSE v_src END;
 
+  v_lo_balance := ledger_apply(v_lo, CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END, v_amount, v_cur,
+    p_kind, v_reserved, p_max_destination_balance, CASE WHEN v_lo_is_src THEN v_release ELSE 0 END, v_now);
+  -- Posting times are taken once the account is locked, so they follow the lock order.
+  v_at := clock_timestamp();
   INSERT INTO ledger_transfer (id, reference, kind, source_id, destination_id, amount, raw_amount,
     currency_code, parent_id, hold_id, merchant_reference, description, actor_type, actor_id,
     idempotency_key, metadata, created_at, updated_at)
   VALUES (p_id, p_reference, p_kind, v_src, v_dst, v_amount, ledger_raw(v_amount),
-    lo.currency_code, v_parent.id, p_hold, p_merchant_reference, p_description,
+    v_cur, v_parent.id, p_hold, p_merchant_reference, p_description,
     coalesce(p_actor_type, 'system'), p_actor_id, p_idempotency_key, p_metadata, v_at, v_at)
   RETURNING * INTO t;
-
-  UPDATE ledger_account a SET
-    balance = a.balance + CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END,
-    raw_balance = ledger_raw(a.balance + CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END),
-    held = a.held - CASE WHEN v_lo_is_src THEN v_release ELSE 0 END,
-    raw_held = ledger_raw(a.held - CASE WHEN v_lo_is_src THEN v_release ELSE 0 END),
-    updated_at = v_at
-  WHERE a.id = lo.id
-  RETURNING a.balance INTO v_lo_balance;
-
   INSERT INTO ledger_entry (id, transfer_id, account_id, amount, raw_amount, balance_after,
     raw_balance_after, created_at, updated_at)
-  VALUES (CASE WHEN v_lo_is_src THEN p_source_entry_id ELSE p_destination_entry_id END, p_id, lo.id,
+  VALUES (CASE WHEN v_lo_is_src THEN p_source_entry_id ELSE p_destination_entry_id END, p_id, v_lo,
     CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END,
     ledger_raw(CASE WHEN v_lo_is_src THEN -v_amount ELSE v_amount END),
-    v_lo_balance, ledger_raw(v_lo_balance), v_at, v_at);
+    v_lo_balance, CASE WHEN v_lo_balance IS NULL THEN NULL ELSE ledger_raw(v_lo_balance) END, v_at, v_at);
 
-  -- The hot row: locked, checked, updated, posted, and nothing else after it.
-  hi := ledger_lock_account(CASE WHEN v_lo_is_src THEN v_dst ELSE v_src END,
-    CASE WHEN NOT v_lo_is_src AND NOT v_reserved AND p_kind <> 'expiry' THEN v_amount END, v_now);
-  IF hi.id IS NULL THEN
-    PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN v_lo_is_src THEN v_dst ELSE v_src END));
-  END IF;
+  -- The hot side: locked, checked, moved and posted, and nothing else after it.
+  v_hi_balance := ledger_apply(v_hi, CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END, v_amount, v_cur,
+    p_kind, v_reserved, p_max_destination_balance, CASE WHEN v_lo_is_src THEN 0 ELSE v_release END, v_now);
   v_at := clock_timestamp();
-  PERFORM ledger_check_account(hi, NOT v_lo_is_src, v_amount, lo.currency_code, p_kind, v_reserved,
-    p_max_destination_balance, v_now);
-
-  UPDATE ledger_account a SET
-    balance = a.balance + CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END,
-    raw_balance = ledger_raw(a.balance + CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END),
-    held = a.held - CASE WHEN v_lo_is_src THEN 0 ELSE v_release END,
-    raw_held = ledger_raw(a.held - CASE WHEN v_lo_is_src THEN 0 ELSE v_release END),
-    updated_at = v_at
-  WHERE a.id = hi.id
-  RETURNING a.balance INTO v_hi_balance;
-
   INSERT INTO ledger_entry (id, transfer_id, account_id, amount, raw_amount, balance_after,
     raw_balance_after, created_at, updated_at)
-  VALUES (CASE WHEN v_lo_is_src THEN p_destination_entry_id ELSE p_source_entry_id END, p_id, hi.id,
+  VALUES (CASE WHEN v_lo_is_src THEN p_destination_entry_id ELSE p_source_entry_id END, p_id, v_hi,
     CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END,
     ledger_raw(CASE WHEN v_lo_is_src THEN v_amount ELSE -v_amount END),
-    v_hi_balance, ledger_raw(v_hi_balance), v_at, v_at);
+    v_hi_balance, CASE WHEN v_hi_balance IS NULL THEN NULL ELSE ledger_raw(v_hi_balance) END, v_at, v_at);
 
   IF p_hold IS NOT NULL THEN
     UPDATE ledger_hold h SET status = 'captured', captured_amount = v_amount,
@@ -434,6 +505,7 @@ BEGIN
 END
 $$;
 `
+
 
 /** Reserves funds: they stay in the balance but no longer count as available. */
 const HOLD = `
@@ -467,6 +539,9 @@ BEGIN
     PERFORM ledger_fail('invalid_request', 'expires_at must be in the future');
   END IF;
 
+  IF left(p_account, 8) = 'acc_sys_' THEN
+    PERFORM ledger_fail('not_authorized', 'Core accounts cannot hold funds');
+  END IF;
   a := ledger_lock_account(p_account, p_amount, v_now);
   IF a.id IS NULL THEN
     PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
@@ -531,6 +606,8 @@ BEGIN
   IF a.status = 'closed' THEN
     PERFORM ledger_fail('account_closed', format('Account %s is closed', p_account));
   END IF;
+  -- A core account is credited through its shards: wait for postings in flight there.
+  PERFORM 1 FROM ledger_balance_shard x WHERE x.account_id = p_account ORDER BY x.shard FOR NO KEY UPDATE;
   IF p_status = 'closed' AND (a.balance <> 0 OR a.held <> 0) THEN
     PERFORM ledger_fail('account_not_empty', format('Account %s has a balance of %s and %s on hold; only an empty account can be closed',
       p_account, a.balance, a.held));
@@ -570,7 +647,7 @@ BEGIN
     NULL;
   END LOOP;
   SELECT * INTO a FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
-  IF NOT FOUND OR a.status <> 'open' OR a.end_date IS NULL OR a.end_date > v_now THEN
+  IF NOT FOUND OR a.role IS NOT NULL OR a.status <> 'open' OR a.end_date IS NULL OR a.end_date > v_now THEN
     RETURN 'skipped';
   END IF;
   IF a.balance < 0 THEN

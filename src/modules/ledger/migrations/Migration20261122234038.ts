@@ -1,6 +1,6 @@
 import { Migration } from "@medusajs/framework/mikro-orm/migrations";
 
-export class Migration20261122225912 extends Migration {
+export class Migration20261122234038 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`alter table if exists "ledger_transfer" drop constraint if exists "ledger_transfer_idempotency_key_unique";`);
@@ -47,11 +47,10 @@ export class Migration20261122225912 extends Migration {
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_transfer_merchant_reference" ON "ledger_transfer" ("merchant_reference") WHERE merchant_reference IS NOT NULL AND deleted_at IS NULL;`);
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_transfer_created_at" ON "ledger_transfer" ("created_at") WHERE deleted_at IS NULL;`);
 
-    this.addSql(`create table if not exists "ledger_entry" ("id" text not null, "amount" numeric not null, "balance_after" numeric not null, "seq" serial, "transfer_id" text not null, "account_id" text not null, "raw_amount" jsonb not null, "raw_balance_after" jsonb not null, "created_at" timestamptz not null default now(), "updated_at" timestamptz not null default now(), "deleted_at" timestamptz null, constraint "ledger_entry_pkey" primary key ("id"));`);
+    this.addSql(`create table if not exists "ledger_entry" ("id" text not null, "amount" numeric not null, "balance_after" numeric null, "seq" serial, "transfer_id" text not null, "account_id" text not null, "raw_amount" jsonb not null, "raw_balance_after" jsonb null, "created_at" timestamptz not null default now(), "updated_at" timestamptz not null default now(), "deleted_at" timestamptz null, constraint "ledger_entry_pkey" primary key ("id"));`);
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_entry_transfer_id" ON "ledger_entry" ("transfer_id") WHERE deleted_at IS NULL;`);
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_entry_deleted_at" ON "ledger_entry" ("deleted_at") WHERE deleted_at IS NULL;`);
     this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_entry_account_id_seq" ON "ledger_entry" ("account_id", "seq") WHERE deleted_at IS NULL;`);
-    this.addSql(`CREATE INDEX IF NOT EXISTS "IDX_ledger_entry_account_id_created_at" ON "ledger_entry" ("account_id", "created_at") WHERE deleted_at IS NULL;`);
 
     this.addSql(`alter table if exists "ledger_account_type" add constraint "ledger_account_type_parent_id_foreign" foreign key ("parent_id") references "ledger_account_type" ("id") on update cascade on delete set null;`);
 
