@@ -322,9 +322,10 @@ async function pgbenchRun(pg, db, clients, seconds, extra) {
   }
 }
 
+// The sales account's cached balance is its row plus its shard rows (ledger_balance()).
 async function salesAccountState(pgc) {
   const { rows } = await pgc.query(
-    `SELECT a.balance::text AS balance,
+    `SELECT ledger_balance(a.id)::text AS balance,
             (SELECT coalesce(sum(e.amount), 0) FROM ledger_entry e WHERE e.account_id = a.id)::text AS entries_sum,
             (SELECT count(*) FROM ledger_entry e WHERE e.account_id = a.id)::int AS entries
        FROM ledger_account a WHERE a.id = $1`,

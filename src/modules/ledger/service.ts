@@ -1,5 +1,6 @@
 import { Context } from "@medusajs/framework/types"
 import {
+  ContainerRegistrationKeys,
   InjectManager,
   InjectTransactionManager,
   MedusaContext,
@@ -14,6 +15,8 @@ import { Account, AccountMember, AccountType, Entry, Hold, Transfer } from "./mo
 import { normalizeCurrency, parseAmount, toDecimal } from "./money"
 import { LedgerModuleOptions, ResolvedLedgerOptions, resolveOptions } from "./options"
 import {
+  prepared,
+  runPrepared,
   runSql,
   toAccountDTO,
   toHoldDTO,
@@ -54,7 +57,12 @@ type PostArgs = {
 // An account with its exact balance: core accounts keep part of it in shard rows.
 const ACCOUNT_SELECT = `SELECT a.*, ledger_balance(a.id) AS live_balance FROM ledger_account a`
 
-const POST_SQL = `SELECT * FROM ledger_post(?, ?, ?, ?, ?, ?::numeric, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::numeric)`
+const POST = prepared(
+  "ledger_post_v1",
+  `SELECT * FROM ledger_post(?, ?, ?, ?, ?, ?::numeric, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::numeric)`
+)
+const HOLD = prepared("ledger_hold_v1", `SELECT * FROM ledger_hold(?, ?, ?::numeric, ?::timestamptz, ?, ?, ?::jsonb)`)
+const RELEASE = prepared("ledger_release_v1", `SELECT * FROM ledger_release(?, ?)`)
 
 /**
  * The ledger's whole money surface. Reads of accounts, transfers, entries and holds
@@ -77,10 +85,12 @@ const MODELS = {
 
 export default class LedgerModuleService extends MedusaService(MODELS) {
   protected readonly options_: ResolvedLedgerOptions
+  protected readonly container_: Record<string, any>
 
   constructor(container: Record<string, unknown>, options: LedgerModuleOptions = {}) {
     // @ts-ignore MedusaService's constructor takes the container
     super(...arguments)
+    this.container_ = container
     this.options_ = resolveOptions(options)
     // The generated writers of the money models would bypass every rule: close them.
     for (const [model, instead] of Object.entries(CLOSED_WRITERS)) {
@@ -420,7 +430,6 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
    * Moves `amount` from `source` to `destination`. Either side may be a core account
    * named by role (`"@redemptions"`, `"@bank"`, ...) in the other side's currency.
    */
-  @InjectManager()
   async transfer(
     source: string,
     destination: string,
@@ -481,7 +490,6 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 
   /** Takes money out of an account, back to the unpaid source unless told otherwise. */
-  @InjectManager()
   async withdraw(
     accountId: string,
     amount: Amount,
@@ -503,7 +511,6 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 
   /** Spends from an account into the currency's redemptions (sales) account. */
-  @InjectManager()
   async redeem(
     accountId: string,
     amount: Amount,
@@ -523,7 +530,6 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 
   /** Undoes what is left of a transfer (id or reference); at most once. */
-  @InjectManager()
   async reverse(
     transfer: string,
     options: PostingOptions = {},
@@ -533,7 +539,6 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 
   /** Sends part of a transfer back; all refunds together never exceed its amount. */
-  @InjectManager()
   async refund(
     transfer: string,
     amount: Amount,
@@ -546,14 +551,13 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     )
   }
 
-  @InjectManager()
   async hold(
     accountId: string,
     amount: Amount,
     options: HoldOptions = {},
     @MedusaContext() ctx: Context = {}
   ): Promise<LedgerHoldDTO> {
-    const [row] = await runSql(ctx, `SELECT * FROM ledger_hold(?, ?, ?::numeric, ?::timestamptz, ?, ?, ?::jsonb)`, [
+    const [row] = await this.call_(HOLD, [
       newId("lhold"),
       accountId,
       parseAmount(amount, undefined),
@@ -561,12 +565,11 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       options.reference ?? null,
       options.idempotency_key ?? null,
       jsonParam(options.metadata),
-    ])
+    ], ctx)
     return toHoldDTO(row)
   }
 
   /** Turns a hold into a transfer (by default to the redemptions account); the rest is released. */
-  @InjectManager()
   async capture(
     holdId: string,
     options: CaptureOptions = {},
@@ -587,9 +590,8 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 
   /** Releases an open hold; releasing twice is harmless. */
-  @InjectManager()
   async release(holdId: string, @MedusaContext() ctx: Context = {}): Promise<LedgerHoldDTO> {
-    const [row] = await runSql(ctx, `SELECT * FROM ledger_release(?, 'released')`, [holdId])
+    const [row] = await this.call_(RELEASE, [holdId, "released"], ctx)
     return toHoldDTO(row)
   }
 
@@ -634,7 +636,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       `SELECT id FROM ledger_hold WHERE status = 'open' AND expires_at <= clock_timestamp() ORDER BY id`
     )
     for (const { id } of holds) {
-      const [row] = await runSql(ctx, `SELECT * FROM ledger_release(?, 'expired')`, [id])
+      const [row] = await this.call_(RELEASE, [id, "expired"], ctx)
       if (row?.status === "expired") {
         result.released_holds.push(id)
       }
@@ -752,10 +754,21 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     return this.getAccount(account.id, ctx)
   }
 
+  /**
+   * Runs one posting function: inside the caller's transaction when there is one, else
+   * as a prepared statement on a pooled connection (the function is atomic by itself).
+   */
+  protected async call_(statement: ReturnType<typeof prepared>, values: unknown[], ctx: Context) {
+    if (ctx.transactionManager) {
+      return runSql(ctx, statement.sql, values)
+    }
+    return runPrepared(this.container_[ContainerRegistrationKeys.PG_CONNECTION], statement, values)
+  }
+
   protected async post_(args: PostArgs, ctx: Context): Promise<PostedTransferDTO> {
     const o = args.options
     const actor: LedgerActor = o.actor ?? { type: "system" }
-    const [row] = await runSql(ctx, POST_SQL, [
+    const [row] = await this.call_(POST, [
       newId("ltr"),
       this.newReference_(),
       args.kind,
@@ -773,7 +786,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       newId("lent"),
       newId("lent"),
       args.maxDestinationBalance ?? null,
-    ])
+    ], ctx)
     return toPostedDTO(row)
   }
 

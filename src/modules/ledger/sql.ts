@@ -30,6 +30,36 @@ export async function runSql<T = any>(
   }
 }
 
+type Knex = {
+  client: { acquireConnection(): Promise<any>; releaseConnection(c: any): Promise<unknown> }
+}
+
+/**
+ * One statement on a pooled connection, bypassing the ORM: a named statement is prepared
+ * once per connection (as pgbench -M prepared does). For the posting functions, which are
+ * atomic on their own; anything inside a caller's transaction goes through runSql.
+ */
+export async function runPrepared<T = any>(
+  knex: Knex,
+  statement: { name: string; text: string },
+  values: unknown[]
+): Promise<T[]> {
+  const client = await knex.client.acquireConnection()
+  try {
+    return (await client.query({ ...statement, values })).rows as T[]
+  } catch (err) {
+    throw translateDbError(err)
+  } finally {
+    await knex.client.releaseConnection(client)
+  }
+}
+
+/** A statement written with knex's `?` placeholders, for pg's `$n`. */
+export function prepared(name: string, sql: string) {
+  let n = 0
+  return { name, sql, text: sql.replace(/\?/g, () => `$${++n}`) }
+}
+
 const CONSTRAINT_ERRORS: Record<string, [LedgerErrorCode, string]> = {
   IDX_ledger_account_code_unique: ["code_taken", "That code is already used by another account"],
   ledger_account_credit_limit: [

@@ -79,6 +79,10 @@ ALTER TABLE ledger_account
   ADD CONSTRAINT ledger_account_closed_empty CHECK (status <> 'closed' OR (balance = 0 AND held = 0)),
   ADD CONSTRAINT ledger_account_held_nonnegative CHECK (held >= 0);
 CREATE UNIQUE INDEX IF NOT EXISTS "IDX_ledger_transfer_one_reversal" ON ledger_transfer (parent_id) WHERE kind = 'reversal';
+-- Transfers and entries are never soft-deleted (the triggers refuse UPDATE), so the
+-- deleted_at indexes Medusa adds to every model would only cost every posting.
+DROP INDEX IF EXISTS "IDX_ledger_transfer_deleted_at";
+DROP INDEX IF EXISTS "IDX_ledger_entry_deleted_at";
 `
 
 const HELPERS = `
@@ -251,15 +255,19 @@ BEGIN
     END IF;
     PERFORM ledger_check_account(a, v_payer, p_amount, p_currency, p_kind, p_reserved, p_max_balance, p_now);
     UPDATE ledger_account x SET balance = x.balance + p_delta, raw_balance = ledger_raw(x.balance + p_delta),
-      held = x.held - p_release, raw_held = ledger_raw(x.held - p_release), updated_at = clock_timestamp()
+      held = x.held - p_release,
+      raw_held = CASE WHEN p_release = 0 THEN x.raw_held ELSE ledger_raw(x.held - p_release) END,
+      updated_at = clock_timestamp()
      WHERE x.id = p_account
     RETURNING x.balance INTO v_balance;
     RETURN v_balance;
   END IF;
 
-  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account;
-  IF NOT FOUND THEN
-    PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
+  IF v_payer THEN
+    SELECT * INTO a FROM ledger_account x WHERE x.id = p_account;
+    IF NOT FOUND THEN
+      PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
+    END IF;
   END IF;
 
   IF v_payer AND a.credit_limit IS NOT NULL THEN
@@ -282,6 +290,10 @@ BEGIN
   UPDATE ledger_balance_shard x SET balance = x.balance + p_delta
    WHERE x.account_id = p_account AND x.shard = v_shard;
   IF NOT FOUND THEN
+    PERFORM 1 FROM ledger_account x WHERE x.id = p_account;
+    IF NOT FOUND THEN
+      PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
+    END IF;
     INSERT INTO ledger_balance_shard (account_id, shard, balance) VALUES (p_account, v_shard, p_delta)
     ON CONFLICT (account_id, shard) DO UPDATE SET balance = ledger_balance_shard.balance + EXCLUDED.balance;
   END IF;
@@ -387,6 +399,7 @@ BEGIN
       PERFORM ledger_fail('not_found', format('Account %s not found', CASE WHEN left(v_src, 1) = '@' THEN v_dst ELSE v_src END));
     END IF;
     IF left(v_src, 1) = '@' THEN v_src := ledger_core_id(v_src, v_cur); ELSE v_dst := ledger_core_id(v_dst, v_cur); END IF;
+    -- (either way v_cur is now the currency of both sides if they match, which ledger_apply checks)
   END IF;
   IF v_src = v_dst THEN
     PERFORM ledger_fail('same_account', 'source and destination must be different accounts');
@@ -452,9 +465,11 @@ BEGIN
   IF v_amount IS NULL THEN
     PERFORM ledger_fail('invalid_amount', 'amount is required');
   END IF;
-  SELECT a.currency_code INTO v_cur FROM ledger_account a WHERE a.id = v_src;
-  IF NOT FOUND THEN
-    PERFORM ledger_fail('not_found', format('Account %s not found', v_src));
+  IF v_cur IS NULL THEN
+    SELECT a.currency_code INTO v_cur FROM ledger_account a WHERE a.id = v_src;
+    IF NOT FOUND THEN
+      PERFORM ledger_fail('not_found', format('Account %s not found', v_src));
+    END IF;
   END IF;
 
   v_lo_is_src := v_src COLLATE "C" < v_dst COLLATE "C";
