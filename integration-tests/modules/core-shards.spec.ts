@@ -89,6 +89,24 @@ ledgerModuleSuite("core-shards", ({ service, db }) => {
     expect(entries.rows.every((r: any) => r.balance_after === null)).toBe(true)
   })
 
+  it("keeps the shards' copy of status in step, recreates a missing shard, and verify catches a tampered one", async () => {
+    const [w] = await wallets(1, 100)
+    await service.freezeAccount(SALES)
+    const statuses = await db.raw(`SELECT DISTINCT status FROM ledger_balance_shard WHERE account_id = ?`, [SALES])
+    expect(statuses.rows).toEqual([{ status: "frozen" }])
+    await service.thawAccount(SALES)
+    await db.raw(`DELETE FROM ledger_balance_shard WHERE account_id = ? AND balance = 0`, [SALES])
+    for (let i = 0; i < 40; i++) await service.redeem(w.id, 1)
+    expect((await service.getAccount(SALES)).balance).toBe(40)
+    await expectVerified(service)
+    await db.raw(`UPDATE ledger_balance_shard SET status = 'open' WHERE account_id = ? AND shard = 0`, ["acc_sys_usd_lapsed"])
+    await db.raw(`UPDATE ledger_account SET status = 'frozen' WHERE id = ?`, ["acc_sys_usd_lapsed"])
+    const report = await service.verify()
+    const check = report.checks.find((c) => c.name === "balance_shards_mirror_accounts")!
+    expect(check.ok).toBe(false)
+    expect(check.offending.length).toBeGreaterThan(0)
+  })
+
   it("core accounts do not hold funds", async () => {
     await expectRejectedCleanly(db, () => service.hold("acc_sys_usd_bank", 1), "not_authorized")
   })

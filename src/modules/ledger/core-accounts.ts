@@ -58,4 +58,10 @@ export async function ensureCoreAccounts(
      ON CONFLICT (id) DO NOTHING`,
     rows
   )
+  // Their balance shards (see ledger_apply in the migration), also idempotent.
+  await exec(
+    `SELECT ledger_ensure_shards(id) FROM ledger_account
+      WHERE role IS NOT NULL AND currency_code IN (${currencyList.map(() => "?").join(", ")})`,
+    currencyList
+  )
 }

@@ -57,6 +57,14 @@ export const VERIFY_CHECKS: { name: string; description: string; sql: string }[]
               OR (sh.sum IS NOT NULL AND a.role IS NULL)`,
   },
   {
+    name: "balance_shards_mirror_accounts",
+    description:
+      "Balance shards belong to core accounts and carry their account's status and currency, which credits check (invariant 8).",
+    sql: `SELECT x.account_id, x.shard, x.status, x.currency_code, a.status AS account_status, a.role
+            FROM ledger_balance_shard x JOIN ledger_account a ON a.id = x.account_id
+           WHERE a.role IS NULL OR x.status <> a.status OR x.currency_code <> a.currency_code`,
+  },
+  {
     name: "cached_held_matches_holds",
     description: "Each account's cached held amount equals the sum of its open holds (invariant 4).",
     sql: `SELECT a.id, a.held::text AS held, coalesce(s.sum, 0)::text AS open_holds

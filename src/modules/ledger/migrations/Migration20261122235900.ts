@@ -19,7 +19,7 @@ export class Migration20261122235900 extends Migration {
     this.addSql(HELPERS)
     this.addSql(IMMUTABILITY)
     this.addSql(CHECK_ACCOUNT)
-    this.addSql(LOCK_ACCOUNT)
+    this.addSql(RELEASE_EXPIRED)
     this.addSql(APPLY)
     this.addSql(POST)
     this.addSql(HOLD)
@@ -37,9 +37,10 @@ export class Migration20261122235900 extends Migration {
       DROP FUNCTION IF EXISTS ledger_post(text, text, text, text, text, numeric, text, text, text, text, text, text, text, jsonb, text, text, numeric);
       DROP FUNCTION IF EXISTS ledger_balance(text);
       DROP FUNCTION IF EXISTS ledger_apply(text, numeric, numeric, text, text, boolean, numeric, numeric, timestamptz);
+      DROP FUNCTION IF EXISTS ledger_ensure_shards(text);
       DROP TABLE IF EXISTS ledger_balance_shard;
-      DROP FUNCTION IF EXISTS ledger_lock_account(text, numeric, timestamptz);
-      DROP FUNCTION IF EXISTS ledger_check_account(ledger_account, boolean, numeric, text, text, boolean, numeric, timestamptz);
+      DROP FUNCTION IF EXISTS ledger_release_expired_holds(text, timestamptz);
+      DROP FUNCTION IF EXISTS ledger_check_account(text, text, text, timestamptz, timestamptz, numeric, numeric, numeric, boolean, numeric, text, text, boolean, numeric, timestamptz);
       DROP TRIGGER IF EXISTS ledger_transfer_immutable ON ledger_transfer;
       DROP TRIGGER IF EXISTS ledger_transfer_no_truncate ON ledger_transfer;
       DROP TRIGGER IF EXISTS ledger_entry_immutable ON ledger_entry;
@@ -140,73 +141,70 @@ CREATE TRIGGER ledger_entry_no_truncate BEFORE TRUNCATE ON ledger_entry
  */
 const CHECK_ACCOUNT = `
 CREATE OR REPLACE FUNCTION ledger_check_account(
-  a ledger_account, p_is_payer boolean, p_amount numeric, p_currency text,
+  p_id text, p_account_currency text, p_status text, p_start timestamptz, p_end timestamptz,
+  p_credit_limit numeric, p_balance numeric, p_held numeric,
+  p_is_payer boolean, p_amount numeric, p_currency text,
   p_kind text, p_reserved boolean, p_max_balance numeric, p_now timestamptz
 ) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF scale(trim_scale(p_amount)) > ledger_currency_decimals(a.currency_code) THEN
+  IF scale(trim_scale(p_amount)) > ledger_currency_decimals(p_account_currency) THEN
     PERFORM ledger_fail('invalid_amount', format('%s has more decimals than %s allows (%s)',
-      p_amount, upper(a.currency_code), ledger_currency_decimals(a.currency_code)));
+      p_amount, upper(p_account_currency), ledger_currency_decimals(p_account_currency)));
   END IF;
-  IF a.currency_code <> p_currency THEN
-    PERFORM ledger_fail('currency_mismatch', format('Account %s is in %s, the transfer in %s', a.id, upper(a.currency_code), upper(p_currency)));
+  IF p_account_currency <> p_currency THEN
+    PERFORM ledger_fail('currency_mismatch', format('Account %s is in %s, the transfer in %s', p_id, upper(p_account_currency), upper(p_currency)));
   END IF;
-  IF a.status = 'closed' THEN
-    PERFORM ledger_fail('account_closed', format('Account %s is closed', a.id));
+  IF p_status = 'closed' THEN
+    PERFORM ledger_fail('account_closed', format('Account %s is closed', p_id));
   END IF;
-  IF a.status = 'frozen' THEN
-    PERFORM ledger_fail('account_frozen', format('Account %s is frozen', a.id));
+  IF p_status = 'frozen' THEN
+    PERFORM ledger_fail('account_frozen', format('Account %s is frozen', p_id));
   END IF;
   IF p_is_payer THEN
     -- Expiry moves what is left of an expired account; a captured hold was checked when placed.
     IF p_kind <> 'expiry' AND NOT p_reserved AND
-       ((a.start_date IS NOT NULL AND a.start_date > p_now) OR (a.end_date IS NOT NULL AND a.end_date <= p_now)) THEN
-      PERFORM ledger_fail('account_inactive', format('Account %s is outside its active dates', a.id));
+       ((p_start IS NOT NULL AND p_start > p_now) OR (p_end IS NOT NULL AND p_end <= p_now)) THEN
+      PERFORM ledger_fail('account_inactive', format('Account %s is outside its active dates', p_id));
     END IF;
-    IF NOT p_reserved AND a.credit_limit IS NOT NULL AND a.balance - a.held - p_amount < -a.credit_limit THEN
+    IF NOT p_reserved AND p_credit_limit IS NOT NULL AND p_balance - p_held - p_amount < -p_credit_limit THEN
       PERFORM ledger_fail('insufficient_funds', format('Account %s has %s available, %s needed',
-        a.id, a.balance - a.held + a.credit_limit, p_amount));
+        p_id, p_balance - p_held + p_credit_limit, p_amount));
     END IF;
-  ELSIF p_max_balance IS NOT NULL AND a.balance + p_amount > p_max_balance THEN
+  ELSIF p_max_balance IS NOT NULL AND p_balance + p_amount > p_max_balance THEN
     PERFORM ledger_fail('amount_too_high', format('Account %s may hold at most %s; this would make it %s',
-      a.id, p_max_balance, a.balance + p_amount));
+      p_id, p_max_balance, p_balance + p_amount));
   END IF;
 END
 $$;
 `
 
 /**
- * Locks an account row. When it is about to pay \`p_pay\` and its available balance is
- * short, first releases its holds that have expired (SKIP LOCKED: a hold another
- * transaction is busy with is left alone, so this never waits against the lock order).
- * Returns the row as locked, or NULL when there is no such account.
+ * Releases an account's expired holds, when a payment or a new hold finds the account
+ * short (the caller holds the account's lock). SKIP LOCKED: a hold another transaction
+ * is busy with is left alone, so this never waits against the lock order (holds before
+ * accounts). Returns the amount released.
  */
-const LOCK_ACCOUNT = `
-CREATE OR REPLACE FUNCTION ledger_lock_account(p_id text, p_pay numeric, p_now timestamptz)
-RETURNS ledger_account
+const RELEASE_EXPIRED = `
+CREATE OR REPLACE FUNCTION ledger_release_expired_holds(p_account text, p_now timestamptz)
+RETURNS numeric
 LANGUAGE plpgsql AS $$
 DECLARE
-  a ledger_account%ROWTYPE;
   v_freed numeric;
 BEGIN
-  SELECT * INTO a FROM ledger_account x WHERE x.id = p_id FOR NO KEY UPDATE;
-  IF FOUND AND p_pay IS NOT NULL AND a.held > 0 AND a.credit_limit IS NOT NULL
-     AND a.balance - a.held - p_pay < -a.credit_limit THEN
-    WITH expired AS (
-      UPDATE ledger_hold h SET status = 'expired', updated_at = clock_timestamp()
-       WHERE h.id IN (SELECT x.id FROM ledger_hold x
-                       WHERE x.account_id = p_id AND x.status = 'open' AND x.expires_at <= p_now
-                         FOR NO KEY UPDATE SKIP LOCKED)
-      RETURNING h.amount)
-    SELECT coalesce(sum(amount), 0) INTO v_freed FROM expired;
-    IF v_freed > 0 THEN
-      UPDATE ledger_account x SET held = x.held - v_freed, raw_held = ledger_raw(x.held - v_freed),
-        updated_at = clock_timestamp()
-       WHERE x.id = p_id RETURNING * INTO a;
-    END IF;
+  WITH expired AS (
+    UPDATE ledger_hold h SET status = 'expired', updated_at = clock_timestamp()
+     WHERE h.id IN (SELECT x.id FROM ledger_hold x
+                     WHERE x.account_id = p_account AND x.status = 'open' AND x.expires_at <= p_now
+                       FOR NO KEY UPDATE SKIP LOCKED)
+    RETURNING h.amount)
+  SELECT coalesce(sum(amount), 0) INTO v_freed FROM expired;
+  IF v_freed > 0 THEN
+    UPDATE ledger_account x SET held = x.held - v_freed, raw_held = ledger_raw(x.held - v_freed),
+      updated_at = clock_timestamp()
+     WHERE x.id = p_account;
   END IF;
-  RETURN a;
+  RETURN v_freed;
 END
 $$;
 `
@@ -228,12 +226,25 @@ const LEDGER_SHARDS = 16
  * locks its row and every shard, folds the shards into the row and checks the exact total.
  */
 const APPLY = `
+-- status and currency_code copy the account's, so a credit needs no other row; status
+-- changes rewrite them (and so wait for every credit in flight).
 CREATE TABLE IF NOT EXISTS ledger_balance_shard (
   account_id text NOT NULL REFERENCES ledger_account (id),
   shard smallint NOT NULL,
   balance numeric NOT NULL DEFAULT 0,
+  currency_code text NOT NULL,
+  status text NOT NULL,
   PRIMARY KEY (account_id, shard)
 );
+
+-- Creates a core account's shard rows (idempotent), copying its status and currency.
+CREATE OR REPLACE FUNCTION ledger_ensure_shards(p_account text) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO ledger_balance_shard (account_id, shard, balance, currency_code, status)
+  SELECT a.id, s, 0, a.currency_code, a.status FROM ledger_account a, generate_series(0, ${LEDGER_SHARDS} - 1) s
+   WHERE a.id = p_account
+  ON CONFLICT (account_id, shard) DO NOTHING
+$$;
 
 CREATE OR REPLACE FUNCTION ledger_apply(
   p_account text, p_delta numeric, p_amount numeric, p_currency text, p_kind text,
@@ -241,19 +252,31 @@ CREATE OR REPLACE FUNCTION ledger_apply(
 ) RETURNS numeric
 LANGUAGE plpgsql AS $$
 DECLARE
-  a ledger_account%ROWTYPE;
   v_payer boolean := p_delta < 0;
+  v_cur text;
+  v_status text;
+  v_start timestamptz;
+  v_end timestamptz;
+  v_limit numeric;
+  v_balance numeric;
+  v_held numeric;
   v_shard int;
   v_folded numeric;
-  v_balance numeric;
 BEGIN
   IF left(p_account, 8) <> 'acc_sys_' THEN
-    a := ledger_lock_account(p_account,
-      CASE WHEN v_payer AND NOT p_reserved AND p_kind <> 'expiry' THEN p_amount END, p_now);
-    IF a.id IS NULL THEN
+    SELECT x.currency_code, x.status, x.start_date, x.end_date, x.credit_limit, x.balance, x.held
+      INTO v_cur, v_status, v_start, v_end, v_limit, v_balance, v_held
+      FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
       PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
     END IF;
-    PERFORM ledger_check_account(a, v_payer, p_amount, p_currency, p_kind, p_reserved, p_max_balance, p_now);
+    -- Short of money with holds on it: expired holds give their room back first.
+    IF v_payer AND NOT p_reserved AND p_kind <> 'expiry' AND v_held > 0 AND v_limit IS NOT NULL
+       AND v_balance - v_held - p_amount < -v_limit THEN
+      v_held := v_held - ledger_release_expired_holds(p_account, p_now);
+    END IF;
+    PERFORM ledger_check_account(p_account, v_cur, v_status, v_start, v_end, v_limit, v_balance, v_held,
+      v_payer, p_amount, p_currency, p_kind, p_reserved, p_max_balance, p_now);
     UPDATE ledger_account x SET balance = x.balance + p_delta, raw_balance = ledger_raw(x.balance + p_delta),
       held = x.held - p_release,
       raw_held = CASE WHEN p_release = 0 THEN x.raw_held ELSE ledger_raw(x.held - p_release) END,
@@ -263,23 +286,21 @@ BEGIN
     RETURN v_balance;
   END IF;
 
-  IF v_payer THEN
-    SELECT * INTO a FROM ledger_account x WHERE x.id = p_account;
-    IF NOT FOUND THEN
-      PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
-    END IF;
-  END IF;
-
-  IF v_payer AND a.credit_limit IS NOT NULL THEN
-    SELECT * INTO a FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
+  IF v_payer AND EXISTS (SELECT 1 FROM ledger_account x WHERE x.id = p_account AND x.credit_limit IS NOT NULL) THEN
+    -- A limited core account pays: the exact total, under the row lock and every shard lock.
+    PERFORM 1 FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
     PERFORM 1 FROM ledger_balance_shard x WHERE x.account_id = p_account ORDER BY x.shard FOR NO KEY UPDATE;
     SELECT coalesce(sum(x.balance), 0) INTO v_folded FROM ledger_balance_shard x WHERE x.account_id = p_account;
     IF v_folded <> 0 THEN
       UPDATE ledger_balance_shard x SET balance = 0 WHERE x.account_id = p_account AND x.balance <> 0;
       UPDATE ledger_account x SET balance = x.balance + v_folded, raw_balance = ledger_raw(x.balance + v_folded)
-       WHERE x.id = p_account RETURNING * INTO a;
+       WHERE x.id = p_account;
     END IF;
-    PERFORM ledger_check_account(a, true, p_amount, p_currency, p_kind, p_reserved, p_max_balance, p_now);
+    SELECT x.currency_code, x.status, x.start_date, x.end_date, x.credit_limit, x.balance, x.held
+      INTO v_cur, v_status, v_start, v_end, v_limit, v_balance, v_held
+      FROM ledger_account x WHERE x.id = p_account;
+    PERFORM ledger_check_account(p_account, v_cur, v_status, v_start, v_end, v_limit, v_balance, v_held,
+      true, p_amount, p_currency, p_kind, p_reserved, p_max_balance, p_now);
     UPDATE ledger_account x SET balance = x.balance + p_delta, raw_balance = ledger_raw(x.balance + p_delta),
       updated_at = clock_timestamp()
      WHERE x.id = p_account;
@@ -288,17 +309,22 @@ BEGIN
 
   v_shard := floor(random() * ${LEDGER_SHARDS})::int;
   UPDATE ledger_balance_shard x SET balance = x.balance + p_delta
-   WHERE x.account_id = p_account AND x.shard = v_shard;
+   WHERE x.account_id = p_account AND x.shard = v_shard
+     AND x.status = 'open' AND x.currency_code = p_currency
+     AND scale(trim_scale(p_amount)) <= ledger_currency_decimals(p_currency);
   IF NOT FOUND THEN
-    PERFORM 1 FROM ledger_account x WHERE x.id = p_account;
+    -- Refused, or the shard row is missing: decide under the account row's lock, which
+    -- status changes take first.
+    SELECT x.currency_code, x.status INTO v_cur, v_status FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
     IF NOT FOUND THEN
       PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
     END IF;
-    INSERT INTO ledger_balance_shard (account_id, shard, balance) VALUES (p_account, v_shard, p_delta)
-    ON CONFLICT (account_id, shard) DO UPDATE SET balance = ledger_balance_shard.balance + EXCLUDED.balance;
+    PERFORM ledger_check_account(p_account, v_cur, v_status, NULL, NULL, NULL, 0, 0,
+      v_payer, p_amount, p_currency, p_kind, p_reserved, NULL, p_now);
+    PERFORM ledger_ensure_shards(p_account);
+    UPDATE ledger_balance_shard x SET balance = x.balance + p_delta
+     WHERE x.account_id = p_account AND x.shard = v_shard;
   END IF;
-  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account;
-  PERFORM ledger_check_account(a, v_payer, p_amount, p_currency, p_kind, p_reserved, p_max_balance, p_now);
   RETURN NULL;
 END
 $$;
@@ -360,6 +386,7 @@ DECLARE
   v_hold_amount numeric;
   v_now timestamptz := clock_timestamp();
   v_at timestamptz;
+  v_created timestamptz;
 BEGIN
   IF v_amount IS NOT NULL AND v_amount <= 0 THEN
     PERFORM ledger_fail('invalid_amount', 'amount must be positive');
@@ -480,13 +507,13 @@ BEGIN
     p_kind, v_reserved, p_max_destination_balance, CASE WHEN v_lo_is_src THEN v_release ELSE 0 END, v_now);
   -- Posting times are taken once the account is locked, so they follow the lock order.
   v_at := clock_timestamp();
+  v_created := v_at;
   INSERT INTO ledger_transfer (id, reference, kind, source_id, destination_id, amount, raw_amount,
     currency_code, parent_id, hold_id, merchant_reference, description, actor_type, actor_id,
     idempotency_key, metadata, created_at, updated_at)
   VALUES (p_id, p_reference, p_kind, v_src, v_dst, v_amount, ledger_raw(v_amount),
     v_cur, v_parent.id, p_hold, p_merchant_reference, p_description,
-    coalesce(p_actor_type, 'system'), p_actor_id, p_idempotency_key, p_metadata, v_at, v_at)
-  RETURNING * INTO t;
+    coalesce(p_actor_type, 'system'), p_actor_id, p_idempotency_key, p_metadata, v_at, v_at);
   INSERT INTO ledger_entry (id, transfer_id, account_id, amount, raw_amount, balance_after,
     raw_balance_after, created_at, updated_at)
   VALUES (CASE WHEN v_lo_is_src THEN p_source_entry_id ELSE p_destination_entry_id END, p_id, v_lo,
@@ -511,9 +538,9 @@ BEGIN
     WHERE h.id = p_hold;
   END IF;
 
-  RETURN QUERY SELECT t.id, t.reference, t.kind::text, t.source_id, t.destination_id, t.amount,
-    t.currency_code, t.parent_id, t.hold_id, t.merchant_reference, t.description, t.actor_type,
-    t.actor_id, t.idempotency_key, t.metadata, t.created_at,
+  RETURN QUERY SELECT p_id, p_reference, p_kind, v_src, v_dst, v_amount,
+    v_cur, v_parent.id, p_hold, p_merchant_reference, p_description, coalesce(p_actor_type, 'system'),
+    p_actor_id, p_idempotency_key, p_metadata, v_created,
     CASE WHEN v_lo_is_src THEN v_lo_balance ELSE v_hi_balance END,
     CASE WHEN v_lo_is_src THEN v_hi_balance ELSE v_lo_balance END,
     false;
@@ -557,11 +584,15 @@ BEGIN
   IF left(p_account, 8) = 'acc_sys_' THEN
     PERFORM ledger_fail('not_authorized', 'Core accounts cannot hold funds');
   END IF;
-  a := ledger_lock_account(p_account, p_amount, v_now);
-  IF a.id IS NULL THEN
+  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
     PERFORM ledger_fail('not_found', format('Account %s not found', p_account));
   END IF;
-  PERFORM ledger_check_account(a, true, p_amount, a.currency_code, 'hold', false, NULL, v_now);
+  IF a.held > 0 AND a.credit_limit IS NOT NULL AND a.balance - a.held - p_amount < -a.credit_limit THEN
+    a.held := a.held - ledger_release_expired_holds(p_account, v_now);
+  END IF;
+  PERFORM ledger_check_account(a.id, a.currency_code, a.status, a.start_date, a.end_date, a.credit_limit,
+    a.balance, a.held, true, p_amount, a.currency_code, 'hold', false, NULL, v_now);
 
   UPDATE ledger_account x SET held = x.held + p_amount, raw_held = ledger_raw(x.held + p_amount),
     updated_at = v_now WHERE x.id = p_account;
@@ -621,8 +652,9 @@ BEGIN
   IF a.status = 'closed' THEN
     PERFORM ledger_fail('account_closed', format('Account %s is closed', p_account));
   END IF;
-  -- A core account is credited through its shards: wait for postings in flight there.
-  PERFORM 1 FROM ledger_balance_shard x WHERE x.account_id = p_account ORDER BY x.shard FOR NO KEY UPDATE;
+  -- A core account is credited through its shards: this waits for credits in flight
+  -- there, and the shards' copy of the status stops the next ones.
+  UPDATE ledger_balance_shard x SET status = p_status WHERE x.account_id = p_account;
   IF p_status = 'closed' AND (a.balance <> 0 OR a.held <> 0) THEN
     PERFORM ledger_fail('account_not_empty', format('Account %s has a balance of %s and %s on hold; only an empty account can be closed',
       p_account, a.balance, a.held));
