@@ -19,17 +19,12 @@
  * (results path; a quick run writes to the OS temp folder, never over bench/results.json).
  *
  * CLIENT PROCESSES: one by default (BENCH_CLIENTS=N spreads the hot workers over N child
- * processes, each loading the ledger with its own pool). Measured on this 2-core machine
- * (5 s levels, host otherwise idle): the service path costs ~0.5 ms of client CPU per
- * redeem (MikroORM context, knex, three ULIDs, DTO mapping), so at the hot account's
- * ~700-1,100 redeems/s the single Node process is 35-52 % of one core busy at every
- * level, far from a core; the limit is on the server (PostgreSQL at 110-130 % of the 200 %,
- * and ledger_post() driven by pgbench, no Node at all, is no faster on the hot row). Two
- * processes gave the same throughput within noise (c=16: 779 vs 771-959 tx/s) while
- * costing more client CPU in total (0.6-0.9 vs 0.5-0.6 ms per redeem) on cores that
- * PostgreSQL needs. So one process, like one Medusa server. The table shows each run's
- * CPU split (client / postgres / everything else) and the busiest client process, and the
- * bench warns when a client process gets near a full core.
+ * processes, each loading the ledger with its own pool). One process is what one Medusa
+ * server is; on this 2-core machine it uses about a third of a core at every level
+ * (~0.2 ms of client CPU per redeem), and a second process only adds client CPU on cores
+ * PostgreSQL needs. The table shows each run's CPU split (client / postgres / everything
+ * else) and the busiest client process, and the bench warns when a client process gets
+ * near a full core.
  */
 const { fork, spawn, spawnSync } = require("child_process")
 const fs = require("fs")

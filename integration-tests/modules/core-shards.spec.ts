@@ -31,7 +31,7 @@ ledgerModuleSuite("core-shards", ({ service, db }) => {
 
   it("a refund out of the sales account folds its shards and checks the exact total", async () => {
     const [w] = await wallets(1, 100)
-    const spends = []
+    const spends: any[] = []
     for (let i = 0; i < 5; i++) spends.push(await service.redeem(w.id, 10))
     const refund = await service.refund(spends[0].id, 4)
     expect(refund.source_balance).toBeNull()
@@ -66,7 +66,7 @@ ledgerModuleSuite("core-shards", ({ service, db }) => {
 
   it("refunds out of the sales account racing new orders keep every invariant", async () => {
     const ws = await wallets(6, 200)
-    const spends = []
+    const spends: any[] = []
     for (const w of ws) spends.push(await service.redeem(w.id, 20))
     const work = [
       ...ws.flatMap((w) => Array.from({ length: 15 }, () => service.redeem(w.id, "0.50"))),

@@ -21,7 +21,7 @@ ledgerModuleSuite("races", ({ service, db }) => {
     expect([Number(after.balance), Number(after.held), Number(after.entries)]).toEqual([0, 0, 0])
     expect((await service.getAccount(SALES)).balance).toBe(100)
     // the balances the postings returned are each distinct steps down to zero
-    expect(ok.map((t) => t.source_balance).sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90])
+    expect(ok.map((t) => t.source_balance).sort((a, b) => a! - b!)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90])
     expect(await countRows(db, "ledger_transfer", "kind = 'redemption'")).toBe(10)
     await expectVerified(service)
   })
