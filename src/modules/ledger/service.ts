@@ -64,14 +64,6 @@ const POST = prepared(
 const HOLD = prepared("ledger_hold_v1", `SELECT * FROM ledger_hold(?, ?, ?::numeric, ?::timestamptz, ?, ?, ?::jsonb)`)
 const RELEASE = prepared("ledger_release_v1", `SELECT * FROM ledger_release(?, ?)`)
 
-/**
- * The ledger's whole money surface. Reads of accounts, transfers, entries and holds
- * also come from the generated `listLedger*`/`retrieveLedger*` methods (and so from
- * Query); every
- * write goes through the methods below, which post through the database functions
- * installed by the migrations. The generated create/update/delete methods of the money
- * models refuse to run.
- */
 // Keyed by the models' DML names, so the generated methods (listLedgerAccounts, ...) are
 // the ones Query calls for the entities ledger_account, ledger_transfer, ...
 const MODELS = {
@@ -83,6 +75,13 @@ const MODELS = {
   LedgerTransfer: Transfer,
 }
 
+/**
+ * The ledger's whole money surface. Reads of accounts, transfers, entries and holds also
+ * come from the generated `listLedger*`/`retrieveLedger*` methods (and so from Query);
+ * every write goes through the methods below, which post through the database functions
+ * installed by the migrations. The generated create/update/delete methods of the money
+ * models refuse to run.
+ */
 export default class LedgerModuleService extends MedusaService(MODELS) {
   protected readonly options_: ResolvedLedgerOptions
   protected readonly container_: Record<string, any>
@@ -103,8 +102,8 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   // ---------------------------------------------------------------- core accounts
 
   /**
-   * Creates the default account types and the core accounts of these currencies.
-   * Idempotent and cheap (INSERT ... ON CONFLICT DO NOTHING); not on any posting path.
+   * Creates the default account types and the core accounts (with their balance shards)
+   * of these currencies. Idempotent; one read when they already exist.
    */
   @InjectManager()
   async ensureCoreAccounts(currencies: string[], @MedusaContext() ctx: Context = {}) {
@@ -132,7 +131,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     return toAccountDTO(row)
   }
 
-  /** Looks an account up by code; case, dashes and spaces are ignored. */
+  /** Looks an account up by code; case, dashes and spaces are ignored, O/I/L read as 0/1/1. */
   @InjectManager()
   async getAccountByCode(code: string, @MedusaContext() ctx: Context = {}): Promise<LedgerAccountDTO> {
     const exact = normalizeCode(code)
