@@ -1,4 +1,4 @@
-import Decimal from "decimal.js"
+import { availableOf } from "../../modules/ledger/sql"
 
 const MONEY_FIELDS = ["credit_limit", "balance", "held", "amount", "balance_after", "captured_amount"]
 
@@ -29,11 +29,7 @@ export function serializeMoney<T extends Record<string, any>>(row: T): T {
 export function serializeAccount<T extends Record<string, any>>(row: T): T & { available?: number | null } {
   const account: Record<string, any> = serializeMoney(row)
   if ("balance" in row && "held" in row && "credit_limit" in row) {
-    const limit = num(row.credit_limit)
-    account.available =
-      limit === null
-        ? null
-        : new Decimal(String(num(row.balance))).plus(String(limit)).minus(String(num(row.held))).toNumber()
+    account.available = availableOf(account as { balance: number; held: number; credit_limit: number | null })
   }
   return account as T & { available?: number | null }
 }

@@ -49,16 +49,10 @@ const HTTP_STATUS: Partial<Record<LedgerErrorCode, number>> = {
 
 export class LedgerError extends MedusaError {
   readonly code: LedgerErrorCode
-  readonly details?: Record<string, unknown>
 
-  constructor(
-    code: LedgerErrorCode,
-    message: string,
-    details?: Record<string, unknown>
-  ) {
+  constructor(code: LedgerErrorCode, message: string) {
     super(LEDGER_ERROR_CODES[code], message, code)
     this.code = code
-    this.details = details
     this.name = "LedgerError"
   }
 }
