@@ -2,7 +2,18 @@ import { defineConfig, loadEnv } from "@medusajs/framework/utils"
 
 loadEnv(process.env.NODE_ENV || "development", process.cwd())
 
-// Boots the plugin's own module from source, for the demo and the HTTP tests.
+// The plugin's options, as a host app passes them under `plugins` (each module gets them).
+const pluginOptions = {
+  currencies: (process.env.LEDGER_CURRENCIES ?? "usd,eur").split(",").filter(Boolean),
+  // Failed code attempts per client address: 3 in a row cool off, 10 in all block.
+  codeGuard: {
+    maxConsecutiveFailures: Number(process.env.LEDGER_CODE_MAX_CONSECUTIVE ?? 3),
+    coolOffSeconds: Number(process.env.LEDGER_CODE_COOL_OFF_SECONDS ?? 900),
+    maxFailures: Number(process.env.LEDGER_CODE_MAX_FAILURES ?? 10),
+  },
+}
+
+// Boots the plugin's own modules and provider from source, for the demo and the HTTP tests.
 // A host app lists the published package under `plugins` instead (see README).
 module.exports = defineConfig({
   projectConfig: {
@@ -22,12 +33,12 @@ module.exports = defineConfig({
     disable: process.env.MEDUSA_ADMIN_DISABLE === "true",
   },
   modules: [
+    { resolve: "./src/modules/ledger", options: pluginOptions },
+    { resolve: "./src/modules/code-guard", options: pluginOptions },
     {
-      resolve: "./src/modules/ledger",
+      resolve: "@medusajs/medusa/payment",
       options: {
-        currencies: (process.env.LEDGER_CURRENCIES ?? "usd,eur")
-          .split(",")
-          .filter(Boolean),
+        providers: [{ resolve: "./src/providers/account", id: "account", options: pluginOptions }],
       },
     },
   ],

@@ -1,4 +1,5 @@
 import {
+  authenticate,
   defineMiddlewares,
   validateAndTransformBody,
   validateAndTransformQuery,
@@ -11,6 +12,10 @@ import * as accountQuery from "./admin/accounts/query-config"
 import * as accounts from "./admin/accounts/validators"
 import * as transferQuery from "./admin/transfers/query-config"
 import * as transfers from "./admin/transfers/validators"
+import { storeAccountRoutes } from "./store/accounts/middlewares"
+import { AdminRefundOrderToAccount } from "./admin/orders/[id]/refund-to-account/validators"
+import { StoreCreateAccountAllocation } from "./store/carts/[id]/account-allocations/validators"
+import { guardAccountCode } from "./store/payment-collections/guard-account-code"
 import { withInvalidRequestCode } from "./utils/ledger-route"
 
 const body = (schema: z.ZodTypeAny) => withInvalidRequestCode(validateAndTransformBody(schema as any))
@@ -38,6 +43,17 @@ const adminRoutes: MiddlewareRoute[] = [
   { method: ["POST"], matcher: "/admin/transfers/:reference/refunds", middlewares: [body(transfers.AdminRefundTransfer)] },
   { method: ["GET"], matcher: "/admin/account-types", middlewares: [query(accountTypes.AdminGetAccountTypesParams, accountTypeQuery.listAdminAccountTypesQueryConfig)] },
   { method: ["POST"], matcher: "/admin/account-types", middlewares: [body(accountTypes.AdminCreateAccountType)] },
+
+  { method: ["POST"], matcher: "/admin/orders/:id/refund-to-account", middlewares: [body(AdminRefundOrderToAccount)] },
 ]
 
-export default defineMiddlewares({ routes: adminRoutes })
+// Personal accounts need the shopper logged in; gift-card codes work for guests too.
+const optionalCustomer = authenticate("customer", ["session", "bearer"], { allowUnauthenticated: true })
+
+const checkoutRoutes: MiddlewareRoute[] = [
+  { method: ["POST"], matcher: "/store/carts/:id/account-allocations", middlewares: [optionalCustomer, body(StoreCreateAccountAllocation)] },
+  { method: ["DELETE"], matcher: "/store/carts/:id/account-allocations/:allocation_id", middlewares: [optionalCustomer] },
+  { method: ["POST"], matcher: "/store/payment-collections/:id/payment-sessions", middlewares: [guardAccountCode] },
+]
+
+export default defineMiddlewares({ routes: [...adminRoutes, ...checkoutRoutes, ...storeAccountRoutes] })

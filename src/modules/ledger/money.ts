@@ -101,6 +101,7 @@ export function toDecimal(value: unknown): Decimal {
   if (typeof value === "object" && value !== null) {
     const v = value as any
     if (v.value !== undefined) return new Decimal(v.value)
+    if (v.raw?.value !== undefined) return new Decimal(v.raw.value)
     if (typeof v.numeric === "number") return new Decimal(v.numeric)
     if (typeof v.toString === "function") return new Decimal(v.toString())
   }

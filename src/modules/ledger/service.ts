@@ -1,3 +1,4 @@
+import Decimal from "decimal.js"
 import { Context } from "@medusajs/framework/types"
 import {
   ContainerRegistrationKeys,
@@ -174,6 +175,49 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       [id, id]
     )
     return rows.map((r) => r.customer_id)
+  }
+
+  /**
+   * The account a shopper pays with: by code (anyone holding it) or by id (only its owner
+   * or a member). An account the shopper may not use reads as missing, never as someone
+   * else's. Throws unless it is open, inside its dates and in `currency_code`.
+   */
+  @InjectManager()
+  async resolvePayingAccount(
+    input: { account_id?: string | null; code?: string | null; customer_id?: string | null; currency_code?: string },
+    @MedusaContext() ctx: Context = {}
+  ): Promise<LedgerAccountDTO> {
+    let account: LedgerAccountDTO
+    if (input.code) {
+      account = await this.getAccountByCode(input.code, ctx)
+    } else if (input.account_id) {
+      const hidden = new LedgerError("not_found", `Account ${input.account_id} not found`)
+      account = await this.getAccount(input.account_id, ctx).catch(() => {
+        throw hidden
+      })
+      const customers = await this.getAccountCustomerIds(account.id, ctx)
+      if (!input.customer_id || !customers.includes(input.customer_id)) {
+        throw hidden
+      }
+    } else {
+      throw new LedgerError("invalid_request", "Give an account_id or a code")
+    }
+    if (account.role) {
+      throw new LedgerError("not_found", "No account has that code")
+    }
+    if (account.status !== "open") {
+      throw new LedgerError(account.status === "frozen" ? "account_frozen" : "account_closed", `Account ${account.id} is ${account.status}`)
+    }
+    if (!this.isActive(account)) {
+      throw new LedgerError("account_inactive", `Account ${account.id} cannot pay outside its dates`)
+    }
+    if (input.currency_code && normalizeCurrency(input.currency_code) !== account.currency_code) {
+      throw new LedgerError(
+        "currency_mismatch",
+        `Account ${account.id} is in ${account.currency_code.toUpperCase()}, not ${input.currency_code.toUpperCase()}`
+      )
+    }
+    return account
   }
 
   /** The code as shoppers see it, grouped with dashes. */
@@ -584,6 +628,91 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
         amount: options.amount === undefined ? null : parseAmount(options.amount, undefined),
         options,
       },
+      ctx
+    )
+  }
+
+  /**
+   * Credits store credit for money the shop owes a shopper outside the ledger (an order
+   * paid by card), from the currency's "refunds to credit" account. All such credits
+   * with one `merchant_reference` (the order) never add up to more than `ceiling`: the
+   * sum is checked under a lock on the reference, in the transaction that posts. Pays
+   * into `account_id`, or into a new account made from `new_account` (a guest's code).
+   */
+  @InjectTransactionManager()
+  async creditFromRefunds(
+    input: {
+      merchant_reference: string
+      currency_code: string
+      amount: Amount
+      ceiling: Amount
+      account_id?: string
+      new_account?: Omit<CreateAccountInput, "initial_amount" | "source_account_id" | "currency_code">
+    },
+    options: PostingOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<{ account: LedgerAccountDTO; transfer: LedgerTransferDTO }> {
+    const currency = normalizeCurrency(input.currency_code)
+    const amount = parseAmount(input.amount, currency)
+    const ceiling = toDecimal(input.ceiling)
+    const source = coreAccountId("refunds_to_credit", currency)
+    if (options.idempotency_key) {
+      const [earlier] = await runSql(ctx, `SELECT * FROM ledger_transfer WHERE idempotency_key = ?`, [options.idempotency_key])
+      if (earlier) {
+        return { account: await this.getAccount(earlier.destination_id, ctx), transfer: toTransferDTO(earlier) }
+      }
+    }
+    await this.ensureCoreAccounts([currency], ctx)
+    await runSql(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('ledger_credit:' || ?, 0))`, [input.merchant_reference])
+    const [row] = await runSql(
+      ctx,
+      `SELECT coalesce(sum(t.amount - coalesce((SELECT sum(r.amount) FROM ledger_transfer r
+                WHERE r.parent_id = t.id AND r.kind IN ('refund', 'reversal')), 0)), 0)::text AS credited
+         FROM ledger_transfer t WHERE t.merchant_reference = ? AND t.source_id = ? AND t.kind = 'load'`,
+      [input.merchant_reference, source]
+    )
+    const left = ceiling.minus(toDecimal(row.credited))
+    if (left.lt(amount)) {
+      throw new LedgerError(
+        "refund_exceeds_transfer",
+        `At most ${Decimal.max(left, 0).toFixed()} more can be credited for ${input.merchant_reference}`
+      )
+    }
+    const posting = { description: "Refund to store credit", ...options, merchant_reference: input.merchant_reference }
+    if (input.account_id) {
+      const transfer = await this.post_(
+        { kind: "load", source, destination: input.account_id, amount, options: posting },
+        ctx
+      )
+      return { account: await this.getAccount(input.account_id, ctx), transfer }
+    }
+    const account = await this.createAccount(
+      { name: "Store credit", ...input.new_account, currency_code: currency, initial_amount: amount, source_account_id: source },
+      posting,
+      ctx
+    )
+    const [transfer] = await runSql(ctx, `SELECT * FROM ledger_transfer WHERE destination_id = ? AND kind = 'load'`, [
+      account.id,
+    ])
+    return { account, transfer: toTransferDTO(transfer) }
+  }
+
+  /** The customer's store-credit wallet in a currency, created on first need. */
+  @InjectTransactionManager()
+  async ensureWallet(customerId: string, currencyCode: string, @MedusaContext() ctx: Context = {}) {
+    const currency = normalizeCurrency(currencyCode)
+    const [row] = await runSql(
+      ctx,
+      `SELECT id FROM ledger_account WHERE customer_id = ? AND currency_code = ? AND type_id = ?
+          AND status = 'open' AND code IS NULL AND product_ids IS NULL ORDER BY created_at LIMIT 1`,
+      [customerId, currency, typeId(TYPE_CODES.storeCredit)]
+    )
+    if (row) {
+      return this.getAccount(row.id, ctx)
+    }
+    return this.createAccount(
+      { name: "Store credit", currency_code: currency, customer_id: customerId },
+      { idempotency_key: `wallet:${customerId}:${currency}` },
       ctx
     )
   }

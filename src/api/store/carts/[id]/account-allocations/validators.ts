@@ -1,0 +1,13 @@
+import { z } from "@medusajs/framework/zod"
+import { AmountSchema } from "../../../../utils/validators"
+
+export const StoreCreateAccountAllocation = z
+  .object({
+    account_id: z.string().min(1).optional(),
+    code: z.string().min(1).max(64).optional(),
+    amount: AmountSchema.optional(),
+  })
+  .strict()
+  .refine((b) => Boolean(b.account_id) !== Boolean(b.code), { message: "Give exactly one of account_id or code" })
+
+export type StoreCreateAccountAllocationType = z.infer<typeof StoreCreateAccountAllocation>

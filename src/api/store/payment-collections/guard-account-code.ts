@@ -1,0 +1,26 @@
+import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { guardCodeLookup } from "../../../modules/code-guard"
+import { LEDGER_MODULE } from "../../../modules/ledger"
+import type LedgerModuleService from "../../../modules/ledger/service"
+import { ACCOUNT_PROVIDER_PREFIX } from "../../../workflows/order-payments/fetch-order"
+import { ledgerErrorResponse } from "../../utils/ledger-route"
+
+/**
+ * A payment session for the account provider may carry a gift-card code: look it up under
+ * the code guard first, so guessing codes through checkout counts like anywhere else.
+ */
+export async function guardAccountCode(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
+  const body = (req.body ?? {}) as { provider_id?: string; data?: { code?: unknown } }
+  const code = body.data?.code
+  if (!String(body.provider_id ?? "").startsWith(ACCOUNT_PROVIDER_PREFIX) || typeof code !== "string") {
+    return next()
+  }
+  try {
+    await guardCodeLookup(req, () => req.scope.resolve<LedgerModuleService>(LEDGER_MODULE).getAccountByCode(code))
+    next()
+  } catch (err) {
+    const response = ledgerErrorResponse(err)
+    if (!response) return next(err)
+    res.status(response.status).json(response.body)
+  }
+}

@@ -1,0 +1,7 @@
+import { ModuleProvider, Modules } from "@medusajs/framework/utils"
+import AccountPaymentProvider from "./service"
+
+// Registered as pp_account_<id>; the README's config uses id "account" → pp_account_account.
+export default ModuleProvider(Modules.PAYMENT, {
+  services: [AccountPaymentProvider],
+})

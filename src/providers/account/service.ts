@@ -1,0 +1,198 @@
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  PaymentSessionStatus,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { AbstractPaymentProvider, ContainerRegistrationKeys, MathBN, PaymentActions } from "@medusajs/framework/utils"
+import Decimal from "decimal.js"
+import { LedgerError } from "../../modules/ledger/errors"
+import type { LedgerHoldDTO } from "../../modules/ledger/types"
+import { AccountPaymentData, CaptureRecord, captureKey, postCaptures } from "./captures"
+import { ledgerService } from "./ledger"
+
+const amountOf = (value: unknown) => MathBN.convert(value as any).toFixed()
+
+/**
+ * Pays a cart's whole remaining amount from one ledger account: the customer's own (by
+ * `data.account_id`) or a gift card (by `data.code`). Authorize places a hold, capture is
+ * posted from Medusa's committed captures, refund sends money back to the account, cancel
+ * releases the hold. Every call is idempotent on Medusa's session, capture and refund ids.
+ */
+export default class AccountPaymentProvider extends AbstractPaymentProvider<Record<string, unknown>> {
+  static identifier = "account"
+
+  constructor(cradle: Record<string, unknown>, config: Record<string, unknown> = {}) {
+    super(cradle, config)
+  }
+
+  private get ledger() {
+    return ledgerService()
+  }
+
+  private get pg(): any {
+    return (this.container as any)[ContainerRegistrationKeys.PG_CONNECTION]
+  }
+
+  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const data = await this.payable(input.data ?? {}, input.context?.customer?.id, input.currency_code, input.amount)
+    return { id: data.session_id ?? data.account_id, data }
+  }
+
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const data = await this.payable(input.data ?? {}, input.context?.customer?.id, input.currency_code, input.amount)
+    return { data }
+  }
+
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    const data = input.data as AccountPaymentData
+    const sessionId = data.session_id ?? input.context?.idempotency_key
+    const hold = await this.ledger.hold(data.account_id, data.amount, {
+      idempotency_key: `pp-session:${sessionId}`,
+      reference: sessionId ?? null,
+      metadata: { payment_session_id: sessionId },
+    })
+    return { status: "authorized" as PaymentSessionStatus, data: { ...data, hold_id: hold.id } }
+  }
+
+  /** Money moves when the capture is committed (payment.captured), see captures.ts. */
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    return { data: input.data ?? {} }
+  }
+
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    const data = input.data as AccountPaymentData
+    const refundId = input.context?.idempotency_key
+    const transfers = await postCaptures(this.ledger, data, await this.capturesOf(data))
+    let left = new Decimal(amountOf(input.amount))
+    const done = refundId
+      ? await this.ledger.listLedgerTransfers({ parent_id: transfers.map((t) => t.id), kind: "refund" })
+      : []
+    for (const transfer of transfers) {
+      const key = `pp-refund:${refundId}:${transfer.id}`
+      const earlier = done.find((t: any) => t.idempotency_key === key)
+      const take = earlier
+        ? new Decimal(String(earlier.amount))
+        : Decimal.min(left, new Decimal(await this.ledger.refundableAmount(transfer.id)))
+      if (take.lte(0)) continue
+      await this.ledger.refund(transfer.id, take.toFixed(), {
+        idempotency_key: refundId ? key : null,
+        description: "Account payment refunded",
+        metadata: { medusa_refund_id: refundId ?? null },
+      })
+      left = left.minus(take)
+      if (left.lte(0)) break
+    }
+    if (left.gt(0)) {
+      throw new LedgerError("refund_exceeds_transfer", `Refund is ${left.toFixed()} more than what is left to refund`)
+    }
+    return { data: input.data ?? {} }
+  }
+
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    await this.releaseHold(input.data as AccountPaymentData)
+    return { data: input.data ?? {} }
+  }
+
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    await this.releaseHold(input.data as AccountPaymentData)
+    return { data: input.data ?? {} }
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const hold = await this.holdOf(input.data as AccountPaymentData)
+    const status = !hold
+      ? "pending"
+      : hold.status === "open"
+        ? "authorized"
+        : hold.status === "captured"
+          ? "captured"
+          : "canceled"
+    return { status: status as PaymentSessionStatus, data: input.data ?? {} }
+  }
+
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const hold = await this.holdOf(input.data as AccountPaymentData)
+    return { ...(input.data ?? {}), hold: hold ?? null } as RetrievePaymentOutput
+  }
+
+  async getWebhookActionAndData(_: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    return { action: PaymentActions.NOT_SUPPORTED }
+  }
+
+  /** Checks the account may pay `amount` for this shopper and returns the session data. */
+  private async payable(
+    input: Record<string, unknown>,
+    customerId: string | undefined,
+    currency: string,
+    amount: unknown
+  ): Promise<AccountPaymentData> {
+    const account = await this.ledger.resolvePayingAccount({
+      account_id: typeof input.account_id === "string" ? input.account_id : null,
+      code: typeof input.code === "string" ? input.code : null,
+      customer_id: customerId ?? null,
+      currency_code: currency,
+    })
+    if (account.product_ids?.length || !account.can_pay_shipping) {
+      throw new LedgerError(
+        "not_authorized",
+        "This account pays only for some of a cart; apply it to the cart as an allocation instead"
+      )
+    }
+    const value = amountOf(amount)
+    if (account.available !== null && new Decimal(account.available).lt(value)) {
+      throw new LedgerError("insufficient_funds", `Account has ${account.available} available; the cart needs ${value}`)
+    }
+    return {
+      account_id: account.id,
+      currency_code: account.currency_code,
+      amount: value,
+      session_id: typeof input.session_id === "string" ? input.session_id : undefined,
+    }
+  }
+
+  private async holdOf(data: AccountPaymentData): Promise<LedgerHoldDTO | null> {
+    if (!data?.hold_id) return null
+    const [hold] = await this.ledger.listLedgerHolds({ id: data.hold_id })
+    return (hold as unknown as LedgerHoldDTO) ?? null
+  }
+
+  private async releaseHold(data: AccountPaymentData) {
+    const hold = await this.holdOf(data)
+    if (hold?.status === "open") {
+      await this.ledger.release(hold.id)
+    }
+  }
+
+  /** The committed captures of the payment made from this session. */
+  private async capturesOf(data: AccountPaymentData): Promise<CaptureRecord[]> {
+    if (!data.session_id) return []
+    const { rows } = await this.pg.raw(
+      `SELECT c.id, coalesce(c.raw_amount->>'value', c.amount::text) AS amount
+         FROM capture c JOIN payment p ON p.id = c.payment_id
+        WHERE p.payment_session_id = ? AND c.deleted_at IS NULL
+        ORDER BY c.created_at, c.id`,
+      [data.session_id]
+    )
+    return rows
+  }
+}
+
+export { captureKey }
