@@ -1,0 +1,229 @@
+import { createApiKeysWorkflow } from "@medusajs/medusa/core-flows"
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import type CodeGuardModuleService from "../../src/modules/code-guard/service"
+import type LedgerModuleService from "../../src/modules/ledger/service"
+
+jest.setTimeout(180000)
+
+// Short cool-off so the suite can wait one out; read by the root medusa-config.ts at boot.
+const COOL_OFF_SECONDS = 2
+process.env.LEDGER_CODE_COOL_OFF_SECONDS = String(COOL_OFF_SECONDS)
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const UNKNOWN_ACCOUNT = "acc_01NOTHEREAAAAAAAAAAAAAAAAA"
+const UNKNOWN_CODE = "ZZZZ-ZZZZ-ZZZZ-ZZZZ"
+
+type Opts = { as?: string; ip?: string; key?: string | null }
+
+medusaIntegrationTestRunner({
+  testSuite: ({ api, getContainer }) => {
+    let publishableKey: string
+    let ledger: LedgerModuleService
+    const tokens: Record<string, string> = {}
+    const ids: Record<string, string> = {}
+
+    /** A store request: publishable key, optional customer login and client address. */
+    const store = async (method: "get" | "post", url: string, body?: unknown, opts: Opts = {}) => {
+      const headers: Record<string, string> = {}
+      if (opts.key !== null) headers["x-publishable-api-key"] = opts.key ?? publishableKey
+      if (opts.as) headers.authorization = `Bearer ${tokens[opts.as]}`
+      // Medusa trusts one proxy hop, so this is the address the guard keys on.
+      if (opts.ip) headers["x-forwarded-for"] = opts.ip
+      const config = { headers, validateStatus: () => true }
+      const res = method === "get" ? await api.get(url, config) : await api.post(url, body ?? {}, config)
+      return { status: res.status as number, data: res.data }
+    }
+
+    /** A customer signed up and logged in through Medusa's own store auth routes. */
+    const signUp = async (name: string) => {
+      const email = `${name}@shoppers.test`
+      const password = "shopper-password"
+      const registered = await api.post("/auth/customer/emailpass/register", { email, password })
+      const created = await api.post(
+        "/store/customers",
+        { email, first_name: name },
+        { headers: { authorization: `Bearer ${registered.data.token}`, "x-publishable-api-key": publishableKey } }
+      )
+      const login = await api.post("/auth/customer/emailpass", { email, password })
+      tokens[name] = login.data.token
+      ids[name] = created.data.customer.id
+    }
+
+    beforeEach(async () => {
+      const container = getContainer()
+      ledger = container.resolve<LedgerModuleService>("ledger")
+      const {
+        result: [key],
+      } = await createApiKeysWorkflow(container).run({
+        input: { api_keys: [{ title: "storefront", type: "publishable", created_by: "" }] },
+      })
+      publishableKey = key.token
+      await signUp("alice")
+      await signUp("bob")
+    })
+
+    afterEach(async () => {
+      const result = await ledger.verify()
+      expect(result.checks.filter((c) => !c.ok)).toEqual([])
+      expect(result.ok).toBe(true)
+    })
+
+    /** Alice's wallet (5 of 30 held), an account Bob shares with her, Bob's own, a gift card. */
+    const seed = async () => {
+      const wallet = await ledger.createAccount({ name: "Alice wallet", currency_code: "usd", customer_id: ids.alice, initial_amount: 30, metadata: { note: "internal" } })
+      await ledger.hold(wallet.id, 5)
+      await ledger.redeem(wallet.id, "12.5", { merchant_reference: "order_1" })
+      const shared = await ledger.createAccount({ name: "Family pot", currency_code: "eur", customer_id: ids.bob, member_ids: [ids.alice], initial_amount: 10 })
+      const bobs = await ledger.createAccount({ name: "Bob wallet", currency_code: "usd", customer_id: ids.bob, initial_amount: 7 })
+      const card = await ledger.createAccount({ name: "Gift card", currency_code: "usd", generate_code: true, initial_amount: 25, end_date: "2099-01-01T00:00:00Z" })
+      return { wallet, shared, bobs, card }
+    }
+
+    describe("customer accounts", () => {
+      it("lists the customer's own and member accounts, with balance and available, and nothing private", async () => {
+        const { wallet, shared, bobs } = await seed()
+        const res = await store("get", "/store/accounts?order=name", undefined, { as: "alice" })
+        expect(res.status).toBe(200)
+        expect(res.data).toEqual(expect.objectContaining({ count: 2, limit: 20, offset: 0 }))
+        expect(res.data.accounts).toEqual([
+          expect.objectContaining({ id: wallet.id, name: "Alice wallet", balance: 17.5, held: 5, available: 12.5, currency_code: "usd", is_owner: true }),
+          expect.objectContaining({ id: shared.id, name: "Family pot", balance: 10, available: 10, currency_code: "eur", is_owner: false }),
+        ])
+        for (const account of res.data.accounts) {
+          for (const key of ["customer_id", "members", "metadata", "idempotency_key", "role"]) {
+            expect(account).not.toHaveProperty(key)
+          }
+        }
+        const bob = await store("get", "/store/accounts", undefined, { as: "bob" })
+        expect(bob.data.accounts.map((a: any) => a.id).sort()).toEqual([shared.id, bobs.id].sort())
+
+        const page = await store("get", "/store/accounts?order=-name&limit=1&offset=1", undefined, { as: "alice" })
+        expect(page.data).toEqual(expect.objectContaining({ count: 2, limit: 1, offset: 1 }))
+        expect(page.data.accounts.map((a: any) => a.name)).toEqual(["Alice wallet"])
+        const eur = await store("get", "/store/accounts?currency_code=eur", undefined, { as: "alice" })
+        expect(eur.data.accounts.map((a: any) => a.id)).toEqual([shared.id])
+        // Fields outside the store's list are dropped, not leaked.
+        const fields = await store("get", "/store/accounts?fields=id,name,metadata,customer_id,members.customer_id&order=name", undefined, { as: "alice" })
+        expect(fields.status).toBe(200)
+        expect(fields.data.accounts[0]).toEqual({ id: wallet.id, name: "Alice wallet", is_owner: true })
+        const bad = await store("get", "/store/accounts?status=sleeping", undefined, { as: "alice" })
+        expect([bad.status, bad.data.code]).toEqual([400, "invalid_request"])
+      })
+
+      it("shows detail and statement of own and member accounts; anyone else's, code-only or core accounts read as missing", async () => {
+        const { wallet, shared, bobs, card } = await seed()
+        const detail = await store("get", `/store/accounts/${wallet.id}`, undefined, { as: "alice" })
+        expect(detail.status).toBe(200)
+        expect(detail.data.account).toEqual(expect.objectContaining({ id: wallet.id, balance: 17.5, available: 12.5, is_owner: true, type: { name: "Store credit" } }))
+        expect(detail.data.account).not.toHaveProperty("customer_id")
+        const member = await store("get", `/store/accounts/${shared.id}`, undefined, { as: "alice" })
+        expect(member.data.account).toEqual(expect.objectContaining({ id: shared.id, is_owner: false }))
+
+        const entries = await store("get", `/store/accounts/${wallet.id}/entries?order=asc`, undefined, { as: "alice" })
+        expect(entries.status).toBe(200)
+        expect(entries.data).toEqual(expect.objectContaining({ count: 2, limit: 50, offset: 0 }))
+        expect(entries.data.entries).toEqual([
+          expect.objectContaining({ kind: "load", amount: 30, balance_after: 30 }),
+          expect.objectContaining({ kind: "redemption", amount: -12.5, balance_after: 17.5, merchant_reference: "order_1" }),
+        ])
+        expect(entries.data.entries[0]).not.toHaveProperty("counterparty_id")
+        expect((await store("get", `/store/accounts/${shared.id}/entries`, undefined, { as: "alice" })).status).toBe(200)
+
+        const missing = await store("get", `/store/accounts/${UNKNOWN_ACCOUNT}`, undefined, { as: "alice" })
+        expect(missing.status).toBe(404)
+        expect(missing.data).toEqual({ type: "not_found", code: "not_found", message: `Account ${UNKNOWN_ACCOUNT} not found` })
+        for (const id of [bobs.id, card.id, "acc_sys_usd_bank"]) {
+          for (const url of [`/store/accounts/${id}`, `/store/accounts/${id}/entries`]) {
+            const res = await store("get", url, undefined, { as: "alice" })
+            expect([url, res.status, res.data]).toEqual([url, 404, { ...missing.data, message: `Account ${id} not found` }])
+          }
+        }
+      })
+
+      it("refuses the customer routes without a login (401) and every store route without a publishable key", async () => {
+        const { wallet, card } = await seed()
+        for (const url of ["/store/accounts", `/store/accounts/${wallet.id}`, `/store/accounts/${wallet.id}/entries`]) {
+          expect([url, (await store("get", url)).status]).toEqual([url, 401])
+          const forged = await api.get(url, { headers: { "x-publishable-api-key": publishableKey, authorization: "Bearer nope" }, validateStatus: () => true })
+          expect([url, forged.status]).toEqual([url, 401])
+          expect((await store("get", url, undefined, { as: "alice", key: null })).status).toBe(400)
+        }
+        const noKey = await store("post", "/store/accounts/balance", { code: card.code }, { key: null })
+        expect(noKey.status).toBe(400)
+        expect(noKey.data).not.toHaveProperty("account")
+      })
+    })
+
+    describe("balance by code", () => {
+      it("returns a gift card's balance without a login, whatever the code's case, dashes or spaces", async () => {
+        const { card } = await seed()
+        await ledger.hold(card.id, 4)
+        const grouped = card.code!.match(/.{4}/g)!.join("-")
+        for (const code of [card.code, grouped, grouped.toLowerCase(), ` ${grouped.replace(/-/g, " ")} `]) {
+          const res = await store("post", "/store/accounts/balance", { code }, { ip: "198.51.100.1" })
+          expect([code, res.status]).toEqual([code, 200])
+          expect(res.data).toEqual({
+            account: { code: grouped, balance: 25, available: 21, currency_code: "usd", status: "open", end_date: "2099-01-01T00:00:00.000Z" },
+          })
+        }
+        const unknown = await store("post", "/store/accounts/balance", { code: UNKNOWN_CODE }, { ip: "198.51.100.1" })
+        expect(unknown.status).toBe(404)
+        expect(unknown.data).toEqual({ type: "not_found", code: "not_found", message: "No account has that code" })
+      })
+
+      it("refuses bad bodies with 400 invalid_request and malformed codes with invalid_code, without counting them", async () => {
+        const ip = "198.51.100.2"
+        for (const body of [{}, { code: 5 }, { code: "" }, { code: "ABCD-EFGH", extra: 1 }]) {
+          const res = await store("post", "/store/accounts/balance", body, { ip })
+          expect([body, res.status, res.data.code]).toEqual([body, 400, "invalid_request"])
+        }
+        for (const _ of [1, 2, 3, 4]) {
+          const res = await store("post", "/store/accounts/balance", { code: "!!" }, { ip })
+          expect([res.status, res.data.code]).toEqual([400, "invalid_code"])
+        }
+        const status = await getContainer().resolve<CodeGuardModuleService>("code_guard").getClientStatus(ip)
+        expect(status).toEqual(expect.objectContaining({ consecutive_failures: 0, total_failures: 0 }))
+      })
+
+      it("cools a client off after 3 unknown codes in a row, even for a valid code; a found code ends the run", async () => {
+        const { card } = await seed()
+        const ip = "198.51.100.3"
+        const check = (code: string, from = ip) => store("post", "/store/accounts/balance", { code }, { ip: from })
+        for (const _ of [1, 2]) expect((await check(UNKNOWN_CODE)).status).toBe(404)
+        expect((await check(card.code!)).status).toBe(200) // ends the run
+        for (const _ of [1, 2, 3]) expect((await check(UNKNOWN_CODE)).status).toBe(404)
+
+        const blocked = await check(card.code!)
+        expect(blocked.status).toBe(429)
+        expect(blocked.data).toEqual({ type: "not_allowed", code: "code_blocked", message: expect.any(String) })
+        expect(blocked.data.message).not.toMatch(/account|exist|valid/i)
+        const blockedUnknown = await check(UNKNOWN_CODE)
+        expect([blockedUnknown.status, blockedUnknown.data]).toEqual([429, blocked.data])
+        // Another address is not affected.
+        expect((await check(card.code!, "198.51.100.33")).status).toBe(200)
+
+        await sleep(COOL_OFF_SECONDS * 1000 + 200)
+        expect((await check(card.code!)).status).toBe(200)
+      })
+
+      it("blocks a client after 10 unknown codes in all, even for a valid code, until an admin clears it", async () => {
+        const { card } = await seed()
+        const ip = "198.51.100.4"
+        const check = (code: string) => store("post", "/store/accounts/balance", { code }, { ip })
+        for (let round = 0; round < 5; round++) {
+          for (const _ of [1, 2]) expect((await check(UNKNOWN_CODE)).status).toBe(404)
+          if (round < 4) expect((await check(card.code!)).status).toBe(200)
+        }
+        const blocked = await check(card.code!)
+        expect([blocked.status, blocked.data.code]).toEqual([429, "code_blocked"])
+        await sleep(COOL_OFF_SECONDS * 1000 + 200)
+        expect((await check(card.code!)).status).toBe(429)
+
+        const guard = getContainer().resolve<CodeGuardModuleService>("code_guard")
+        expect(await guard.getClientStatus(ip)).toEqual(expect.objectContaining({ total_failures: 10, blocked: true }))
+        await guard.clearClient(ip)
+        expect((await check(card.code!)).status).toBe(200)
+      })
+    })
+  },
+})

@@ -1,0 +1,232 @@
+import { ContainerRegistrationKeys, Modules, ModulesSdkUtils, isSharedConnectionSymbol } from "@medusajs/framework/utils"
+import { MockEventBusService, initModules, moduleIntegrationTestRunner } from "@medusajs/test-utils"
+import path from "path"
+import { clientAddressOf } from "../../src/modules/code-guard"
+import type { CodeGuardOptions } from "../../src/modules/code-guard/options"
+import { resolveCodeGuardOptions } from "../../src/modules/code-guard/options"
+import type CodeGuardModuleService from "../../src/modules/code-guard/service"
+import { LedgerError, ledgerHttpStatus } from "../../src/modules/ledger/errors"
+import { expectCode } from "../support/ledger-runner"
+
+jest.setTimeout(60000)
+
+const MODULE_PATH = path.join(__dirname, "../../src/modules/code-guard")
+const MIGRATIONS = path.join(MODULE_PATH, "migrations")
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const unknownCode = () => Promise.reject(new LedgerError("not_found", "No account has that code"))
+const CLIENT = "203.0.113.7"
+
+type Args = { service: CodeGuardModuleService; dbUrl: string }
+
+/** The code-guard module alone on a fresh, migrated database per test. */
+function codeGuardSuite(name: string, codeGuard: CodeGuardOptions, suite: (args: Args) => void) {
+  const dbName = `code-guard-${name}-${process.env.JEST_WORKER_ID ?? "1"}`
+  moduleIntegrationTestRunner<CodeGuardModuleService>({
+    moduleName: "code_guard",
+    dbName,
+    resolve: MODULE_PATH,
+    pathToMigrations: MIGRATIONS,
+    moduleOptions: { codeGuard },
+    testSuite: ({ service, dbConfig }) => suite({ service, dbUrl: dbConfig.clientUrl }),
+  })
+}
+
+/** A second copy of the module on the same database, as another server would run it. */
+async function secondInstance(dbUrl: string, codeGuard: CodeGuardOptions) {
+  const db = ModulesSdkUtils.createPgConnection({ clientUrl: dbUrl, schema: "public", pool: { min: 0, max: 10 } })
+  const modulesConfig = {
+    code_guard: {
+      resolve: MODULE_PATH,
+      options: { database: { clientUrl: dbUrl, schema: "public" }, codeGuard, [isSharedConnectionSymbol]: true },
+    },
+  }
+  const { medusaApp, shutdown } = await initModules({
+    injectedDependencies: {
+      [ContainerRegistrationKeys.PG_CONNECTION]: db,
+      [Modules.EVENT_BUS]: new MockEventBusService(),
+      [ContainerRegistrationKeys.LOGGER]: console,
+      [ContainerRegistrationKeys.CONFIG_MODULE]: { modules: modulesConfig },
+    },
+    databaseConfig: { clientUrl: dbUrl, schema: "public" },
+    modulesConfig: modulesConfig as any,
+    preventConnectionDestroyWarning: true,
+  })
+  return {
+    service: medusaApp.modules.code_guard as CodeGuardModuleService,
+    close: async () => {
+      await shutdown()
+      await db.destroy()
+    },
+  }
+}
+
+describe("code guard options", () => {
+  it("defaults to 3 in a row, 15 minutes, 10 in all, blocked until cleared", () => {
+    expect(resolveCodeGuardOptions({})).toEqual({
+      maxConsecutiveFailures: 3,
+      coolOffSeconds: 900,
+      maxFailures: 10,
+      blockSeconds: null,
+    })
+  })
+
+  it.each([
+    [{ maxConsecutiveFailures: 0 }],
+    [{ maxConsecutiveFailures: 2.5 }],
+    [{ maxFailures: Number("x") }],
+    [{ coolOffSeconds: -1 }],
+    [{ coolOffSeconds: Infinity }],
+    [{ blockSeconds: 0 }],
+    [{ maxFailures: "10" as any }],
+  ])("refuses %p", (codeGuard) => {
+    expect(() => resolveCodeGuardOptions({ codeGuard })).toThrow(/code_guard: option codeGuard\./)
+  })
+})
+
+describe("clientAddressOf", () => {
+  it("keys IPv4 by address, IPv4-mapped as IPv4, IPv6 by /64", () => {
+    expect(clientAddressOf({ ip: "198.51.100.4" })).toBe("198.51.100.4")
+    expect(clientAddressOf({ ip: "::ffff:198.51.100.4" })).toBe("198.51.100.4")
+    expect(clientAddressOf({ ip: "2001:db8:aa:bb:1:2:3:4" })).toBe("2001:db8:aa:bb::/64")
+    expect(clientAddressOf({ ip: "2001:db8:aa:bb::99" })).toBe("2001:db8:aa:bb::/64")
+    expect(clientAddressOf({ ip: "2001:DB8::1%eth0" })).toBe("2001:db8:0:0::/64")
+    expect(clientAddressOf({ ip: "::1" })).toBe("0:0:0:0::/64")
+    expect(clientAddressOf({ socket: { remoteAddress: "192.0.2.1" } })).toBe("192.0.2.1")
+    expect(clientAddressOf({})).toBe("unknown")
+  })
+})
+
+codeGuardSuite("defaults", {}, ({ service, dbUrl }) => {
+  it("cools a client off after 3 failures in a row, with a 429 code_blocked that says nothing about codes", async () => {
+    await service.recordFailure(CLIENT)
+    await service.recordFailure(CLIENT)
+    await service.assertAllowed(CLIENT)
+    const third = await service.recordFailure(CLIENT)
+    expect(third).toEqual(expect.objectContaining({ consecutive_failures: 3, total_failures: 3, cooling: true, blocked: false }))
+    expect(third.cooling_until!.getTime() - third.last_failure_at!.getTime()).toBe(900_000)
+    const error = await expectCode(service.assertAllowed(CLIENT), "code_blocked")
+    expect(ledgerHttpStatus(error.code)).toBe(429)
+    expect(error.message).not.toMatch(/code (is|was|does)|exist|valid|account/i)
+    // Other clients are not affected.
+    await service.assertAllowed("203.0.113.8")
+  })
+
+  it("a success ends the run of failures; the total stays", async () => {
+    for (const _ of [1, 2]) await service.recordFailure(CLIENT)
+    await service.recordSuccess(CLIENT)
+    for (const _ of [1, 2]) await service.recordFailure(CLIENT)
+    await service.assertAllowed(CLIENT)
+    expect(await service.getClientStatus(CLIENT)).toEqual(
+      expect.objectContaining({ consecutive_failures: 2, total_failures: 4, cooling: false, blocked: false })
+    )
+    await service.recordSuccess("198.51.100.1") // a client without failures: nothing to do
+  })
+
+  it("blocks after 10 failures in all until an admin clears the client", async () => {
+    for (let i = 1; i <= 10; i++) {
+      await service.recordFailure(CLIENT)
+      if (i % 2 === 0) await service.recordSuccess(CLIENT)
+    }
+    const status = await service.getClientStatus(CLIENT)
+    expect(status).toEqual(expect.objectContaining({ consecutive_failures: 0, total_failures: 10, blocked: true }))
+    expect(status.blocked_at).toBeInstanceOf(Date)
+    await expectCode(service.assertAllowed(CLIENT), "code_blocked")
+    await service.clearClient(CLIENT)
+    await service.assertAllowed(CLIENT)
+    expect(await service.getClientStatus(CLIENT)).toEqual(
+      expect.objectContaining({ consecutive_failures: 0, total_failures: 0, cooling_until: null, blocked_at: null })
+    )
+  })
+
+  it("guard: counts unknown codes, not other errors; a found code ends the run; refuses while blocked without running the lookup", async () => {
+    await expectCode(service.guard(CLIENT, unknownCode), "not_found")
+    await expectCode(service.guard(CLIENT, () => Promise.reject(new LedgerError("invalid_code", "bad"))), "invalid_code")
+    await expect(service.guard(CLIENT, () => Promise.reject(new Error("db down")))).rejects.toThrow("db down")
+    expect(await service.getClientStatus(CLIENT)).toEqual(expect.objectContaining({ consecutive_failures: 1, total_failures: 1 }))
+    expect(await service.guard(CLIENT, async () => "found")).toBe("found")
+    expect(await service.getClientStatus(CLIENT)).toEqual(expect.objectContaining({ consecutive_failures: 0, total_failures: 1 }))
+
+    for (const _ of [1, 2, 3]) await expectCode(service.guard(CLIENT, unknownCode), "not_found")
+    const lookup = jest.fn(async () => "found")
+    await expectCode(service.guard(CLIENT, lookup), "code_blocked")
+    expect(lookup).not.toHaveBeenCalled()
+    const status = await service.getClientStatus(CLIENT)
+    expect(status).toEqual(expect.objectContaining({ consecutive_failures: 3, total_failures: 4, cooling: true }))
+    expect(status.last_failure_at).toBeInstanceOf(Date)
+  })
+
+  it("counts 20 parallel failures as 20", async () => {
+    await Promise.all(Array.from({ length: 20 }, () => service.recordFailure(CLIENT)))
+    expect(await service.getClientStatus(CLIENT)).toEqual(
+      expect.objectContaining({ consecutive_failures: 20, total_failures: 20, cooling: true, blocked: true })
+    )
+  })
+
+  it("lets a burst of 20 parallel guesses run only 3 lookups", async () => {
+    let lookups = 0
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        service.guard(CLIENT, async () => {
+          lookups++
+          await sleep(50)
+          throw new LedgerError("not_found", "No account has that code")
+        })
+      )
+    )
+    const codes = results.map((r) => (r.status === "rejected" ? (r.reason as any).code : "ok")).sort()
+    expect(lookups).toBe(3)
+    expect(codes.filter((c) => c === "not_found")).toHaveLength(3)
+    expect(codes.filter((c) => c === "code_blocked")).toHaveLength(17)
+    expect(await service.getClientStatus(CLIENT)).toEqual(expect.objectContaining({ consecutive_failures: 3, total_failures: 3 }))
+  })
+
+  it("counts together with a second instance on the same database", async () => {
+    const other = await secondInstance(dbUrl, {})
+    try {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? other.service : service).recordFailure(CLIENT))
+      )
+      expect((await other.service.getClientStatus(CLIENT)).total_failures).toBe(20)
+      await expectCode(other.service.assertAllowed(CLIENT), "code_blocked")
+      await service.clearClient(CLIENT)
+      await other.service.assertAllowed(CLIENT)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it("refuses an empty client key", async () => {
+    await expectCode(service.assertAllowed(""), "invalid_request")
+    await expectCode(service.recordFailure("   "), "invalid_request")
+  })
+})
+
+codeGuardSuite("expiry", { coolOffSeconds: 1, maxFailures: 5, blockSeconds: 2 }, ({ service }) => {
+  it("lets a cooled-off client try again after the cool-off; a further failure cools it off again", async () => {
+    for (const _ of [1, 2, 3]) await service.recordFailure(CLIENT)
+    await expectCode(service.assertAllowed(CLIENT), "code_blocked")
+    await sleep(1100)
+    await service.assertAllowed(CLIENT)
+    await expectCode(service.guard(CLIENT, unknownCode), "not_found")
+    await expectCode(service.guard(CLIENT, async () => 42), "code_blocked")
+    await sleep(1100)
+    expect(await service.guard(CLIENT, async () => 42)).toBe(42)
+    expect(await service.getClientStatus(CLIENT)).toEqual(expect.objectContaining({ consecutive_failures: 0, total_failures: 4 }))
+  })
+
+  it("a block with blockSeconds expires, and the client starts over", async () => {
+    for (let i = 1; i <= 5; i++) {
+      await service.recordFailure(CLIENT)
+      if (i === 2) await service.recordSuccess(CLIENT)
+    }
+    expect(await service.getClientStatus(CLIENT)).toEqual(expect.objectContaining({ total_failures: 5, blocked: true }))
+    await expectCode(service.guard(CLIENT, async () => 1), "code_blocked")
+    await sleep(2100)
+    await service.assertAllowed(CLIENT)
+    // A found code right after the block does not block the client again.
+    expect(await service.guard(CLIENT, async () => 1)).toBe(1)
+    expect(await service.getClientStatus(CLIENT)).toEqual(expect.objectContaining({ total_failures: 0, blocked: false }))
+    await expectCode(service.guard(CLIENT, unknownCode), "not_found")
+    expect(await service.getClientStatus(CLIENT)).toEqual(expect.objectContaining({ consecutive_failures: 1, total_failures: 1 }))
+  })
+})

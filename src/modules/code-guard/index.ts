@@ -1,0 +1,11 @@
+import { Module } from "@medusajs/framework/utils"
+import { CODE_GUARD_MODULE } from "./guard-request"
+import CodeGuardModuleService from "./service"
+
+export default Module(CODE_GUARD_MODULE, { service: CodeGuardModuleService })
+
+export { CODE_GUARD_MODULE, guardCodeLookup } from "./guard-request"
+export { clientAddressOf } from "./client-address"
+export type { CodeGuardModuleOptions, CodeGuardOptions } from "./options"
+export type { CodeGuardStatus } from "./service"
+export { CodeGuardModuleService }
