@@ -35,7 +35,7 @@ medusaIntegrationTestRunner({
       return { status: res.status as number, data: res.data }
     }
     const wallet = (customerId: string, amount: number, extra: Record<string, unknown> = {}) =>
-      ledger.createAccount({ name: "Wallet", currency_code: "usd", customer_id: customerId, initial_amount: amount, ...extra })
+      ledger.createAccount({ name: "Wallet", currency_code: "usd", customer_id: customerId, initial_amount: amount || undefined, ...extra })
     const giftCard = (amount: number, extra: Record<string, unknown> = {}) =>
       ledger.createAccount({ name: "Gift card", currency_code: "usd", generate_code: true, initial_amount: amount, source_account_id: "@bank", ...extra })
     const paymentOf = async (orderId: string) => {
@@ -199,9 +199,9 @@ medusaIntegrationTestRunner({
         // Re-applying replaces, deleting gives the amount back to the cart.
         const again = await shop.allocate(cart.id, { account_id: mugsOnly.id, amount: 5 }, shopper.headers)
         expect(again.data.cart.account_allocations).toHaveLength(2)
-        expect(again.data.cart.total).toBe(120 - 55)
+        expect(again.data.cart.total).toBe(100 - 55)
         const removed = await shop.deallocate(cart.id, again.data.allocation.id, shopper.headers)
-        expect(removed.data.cart.total).toBe(120 - 50)
+        expect(removed.data.cart.total).toBe(100 - 50)
       })
 
       it("blocks a client guessing codes after the thresholds", async () => {

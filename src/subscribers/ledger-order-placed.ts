@@ -8,7 +8,7 @@ import { fetchLedgerOrder, paymentsOf } from "../workflows/order-payments/fetch-
  * provider that captured at authorization, which emits no payment.captured) is paid
  * when placed.
  */
-export default async function ledgerOrderPlaced({ event, container }: SubscriberArgs<{ id: string }>) {
+async function ledgerOrderPlaced({ event, container }: SubscriberArgs<{ id: string }>) {
   const order = await fetchLedgerOrder(container, event.data.id)
   const uncaptured = paymentsOf(order).some((p: any) => {
     if (p.canceled_at) return false
@@ -17,6 +17,16 @@ export default async function ledgerOrderPlaced({ event, container }: Subscriber
   })
   if (!uncaptured) {
     await captureOrderAccountPaymentsWorkflow(container).run({ input: { order_id: order.id } })
+  }
+}
+
+export default async function handle(args: SubscriberArgs<{ id: string }>) {
+  try {
+    await ledgerOrderPlaced(args)
+  } catch (e: any) {
+    // The event bus may swallow it: say which event and which record failed.
+    args.container.resolve("logger").error(`medusa-accounts: order.placed ${args.event.data.id} failed: ${e?.message ?? e}`)
+    throw e
   }
 }
 

@@ -3,7 +3,7 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { captureOrderAccountPaymentsWorkflow } from "../workflows/capture-order-account-payments"
 
 /** A captured payment pays its order: allocation holds and account captures follow. */
-export default async function ledgerPaymentCaptured({ event, container }: SubscriberArgs<{ id: string }>) {
+async function ledgerPaymentCaptured({ event, container }: SubscriberArgs<{ id: string }>) {
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
   const { data: payments } = await query.graph({
     entity: "payment",
@@ -19,6 +19,16 @@ export default async function ledgerPaymentCaptured({ event, container }: Subscr
   })
   for (const { order_id } of links) {
     await captureOrderAccountPaymentsWorkflow(container).run({ input: { order_id } })
+  }
+}
+
+export default async function handle(args: SubscriberArgs<{ id: string }>) {
+  try {
+    await ledgerPaymentCaptured(args)
+  } catch (e: any) {
+    // The event bus may swallow it: say which event and which record failed.
+    args.container.resolve("logger").error(`medusa-accounts: payment.captured ${args.event.data.id} failed: ${e?.message ?? e}`)
+    throw e
   }
 }
 

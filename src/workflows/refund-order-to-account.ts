@@ -57,7 +57,11 @@ export const refundOrderToAccountStep = createStep(
     let credited = null
     if (toCredit.gt(0)) {
       const accountId =
-        input.account_id ?? (order.customer_id ? (await ledger.ensureWallet(order.customer_id, order.currency_code)).id : undefined)
+        input.account_id ??
+        // A guest (a customer record without login) gets a code instead of a wallet.
+        (order.customer_id && order.customer?.has_account
+          ? (await ledger.ensureWallet(order.customer_id, order.currency_code)).id
+          : undefined)
       credited = await ledger.creditFromRefunds(
         {
           merchant_reference: order.id,

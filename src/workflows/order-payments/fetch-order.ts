@@ -8,14 +8,11 @@ const ORDER_FIELDS = [
   "display_id",
   "currency_code",
   "customer_id",
+  "customer.has_account",
   "email",
   "cart.id",
-  "items.id",
-  "items.title",
-  "items.quantity",
-  "items.unit_price",
-  "items.is_giftcard",
-  "items.metadata",
+  // items.* : an order item's quantity comes from its detail, which only the full item loads
+  "items.*",
   "credit_lines.*",
   "payment_collections.id",
   "payment_collections.amount",
@@ -36,6 +33,7 @@ export type LedgerOrder = {
   display_id?: number
   currency_code: string
   customer_id?: string | null
+  customer?: { has_account?: boolean } | null
   email?: string | null
   cart?: { id: string } | null
   items?: any[]

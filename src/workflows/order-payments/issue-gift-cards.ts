@@ -12,7 +12,7 @@ export function giftCardUnits(order: LedgerOrder) {
   return (order.items ?? [])
     .filter((item: any) => item.is_giftcard)
     .flatMap((item: any) =>
-      Array.from({ length: Number(item.quantity) }, (_, unit) => ({ item, unit, key: giftCardKey(item.id, unit) }))
+      Array.from({ length: toDecimal(item.quantity).toNumber() }, (_, unit) => ({ item, unit, key: giftCardKey(item.id, unit) }))
     )
 }
 
