@@ -5,6 +5,8 @@ loadEnv(process.env.NODE_ENV || "development", process.cwd())
 // The plugin's options, as a host app passes them under `plugins` (each module gets them).
 const pluginOptions = {
   currencies: (process.env.LEDGER_CURRENCIES ?? "usd,eur").split(",").filter(Boolean),
+  // A debit that takes a customer's account below this emits ledger.account.low_balance.
+  lowBalanceThreshold: Number(process.env.LEDGER_LOW_BALANCE ?? 5),
   // Failed code attempts per client address: 3 in a row cool off, 10 in all block.
   codeGuard: {
     maxConsecutiveFailures: Number(process.env.LEDGER_CODE_MAX_CONSECUTIVE ?? 3),

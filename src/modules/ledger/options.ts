@@ -15,6 +15,8 @@ export type LedgerModuleOptions = {
   maxAccountBalance?: PerCurrency
   /** Format of generated codes. */
   code?: CodeFormat
+  /** A debit that takes a customer account below this emits ledger.account.low_balance. */
+  lowBalanceThreshold?: PerCurrency
 }
 
 export type ResolvedLedgerOptions = {
@@ -23,6 +25,7 @@ export type ResolvedLedgerOptions = {
   minLoadAmount: (currency: string) => Decimal | null
   maxAccountBalance: (currency: string) => Decimal | null
   code: Required<CodeFormat>
+  lowBalanceThreshold: (currency: string) => Decimal | null
 }
 
 function perCurrency(name: string, value: PerCurrency | undefined) {
@@ -56,5 +59,6 @@ export function resolveOptions(options: LedgerModuleOptions = {}): ResolvedLedge
     minLoadAmount: perCurrency("minLoadAmount", options.minLoadAmount),
     maxAccountBalance: perCurrency("maxAccountBalance", options.maxAccountBalance),
     code: resolveCodeFormat(options.code),
+    lowBalanceThreshold: perCurrency("lowBalanceThreshold", options.lowBalanceThreshold),
   }
 }

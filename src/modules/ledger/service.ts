@@ -11,6 +11,7 @@ import { crockfordDigits, formatCode, generateCode, normalizeCode } from "./code
 import { CORE_ROLES, CoreRole, TYPE_CODES, coreAccountId, typeId } from "./core"
 import { ensureCoreAccounts } from "./core-accounts"
 import { LedgerError } from "./errors"
+import { LedgerEventMessage, LedgerEvents, accountEvent, lowBalance, transferCreated } from "./events"
 import { newId } from "./ids"
 import { Account, AccountMember, AccountType, Entry, Hold, Transfer } from "./models"
 import { normalizeCurrency, parseAmount, toDecimal } from "./money"
@@ -92,12 +93,47 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     super(...arguments)
     this.container_ = container
     this.options_ = resolveOptions(options)
+    this.emitAfter_()
     // The generated writers of the money models would bypass every rule: close them.
     for (const [model, instead] of Object.entries(CLOSED_WRITERS)) {
       for (const verb of ["create", "update", "delete", "softDelete", "restore"]) {
         ;(this as any)[`${verb}${model}`] = () => refuseWrite(instead)
       }
     }
+  }
+
+  /**
+   * Events are emitted when a public method returns, after its own transaction has
+   * committed (inside a caller's transaction: when the call returns). Replays emit nothing.
+   */
+  private emitAfter_() {
+    const bus = () => (this as any).eventBusModuleService_ as { emit: (m: LedgerEventMessage[]) => Promise<void> } | undefined
+    const wrap = (method: string, events: (result: any, args: any[]) => (LedgerEventMessage | null)[]) => {
+      const original = (this as any)[method].bind(this)
+      ;(this as any)[method] = async (...args: any[]) => {
+        const result = await original(...args)
+        const messages = events(result, args).filter((m): m is LedgerEventMessage => !!m)
+        if (messages.length && bus()) {
+          await bus()!.emit(messages)
+        }
+        return result
+      }
+    }
+    const posted = (t: PostedTransferDTO) =>
+      t.replayed ? [] : [transferCreated(t), lowBalance(t, this.options_.lowBalanceThreshold(t.currency_code))]
+    for (const method of ["transfer", "topUp", "withdraw", "redeem", "reverse", "refund", "capture"]) {
+      wrap(method, posted)
+    }
+    wrap("createAccount", (a: LedgerAccountDTO, [input]) => [
+      { ...accountEvent(LedgerEvents.ACCOUNT_CREATED, a), data: { ...accountEvent(LedgerEvents.ACCOUNT_CREATED, a).data, initial_amount: input?.initial_amount ?? null } },
+    ])
+    wrap("creditFromRefunds", (r) => [transferCreated({ ...r.transfer, source_balance: null, destination_balance: null, replayed: false })])
+    wrap("closeExpiredAccounts", (r: ExpiryResult) =>
+      r.closed.map((id) => ({ name: LedgerEvents.ACCOUNT_CLOSED, data: { id, reason: "expired" } }))
+    )
+    wrap("freezeAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_FROZEN, a)])
+    wrap("thawAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_THAWED, a)])
+    wrap("closeAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_CLOSED, a)])
   }
 
   // ---------------------------------------------------------------- core accounts

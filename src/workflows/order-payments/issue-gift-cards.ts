@@ -1,4 +1,6 @@
+import { Modules } from "@medusajs/framework/utils"
 import { StepResponse, createStep } from "@medusajs/framework/workflows-sdk"
+import { LedgerEvents } from "../../modules/ledger/events"
 import { TYPE_CODES, typeId } from "../../modules/ledger/core"
 import { toDecimal } from "../../modules/ledger/money"
 import type { LedgerAccountDTO } from "../../modules/ledger/types"
@@ -60,6 +62,16 @@ export const issueGiftCardsStep = createStep(
       )
     }
     const created = cards.filter((c) => !existed.has(c.idempotency_key)).map((c) => c.id)
+    // The code goes in the payload: a notification subscriber mails it to the recipient.
+    const issued = cards
+      .filter((c) => created.includes(c.id))
+      .map((c) => ({
+        name: LedgerEvents.GIFT_CARD_ISSUED,
+        data: { id: c.id, code: ledger.formatCode(c.code), amount: c.balance, currency_code: c.currency_code, ...c.metadata },
+      }))
+    if (issued.length) {
+      await container.resolve(Modules.EVENT_BUS).emit(issued)
+    }
     return new StepResponse({ cards, created }, created)
   },
   async (created: string[] | undefined, { container }) => {
