@@ -64,6 +64,29 @@ medusaIntegrationTestRunner({
         const transfers = await ledger.listLedgerTransfers({ merchant_reference: done.data.order.id })
         expect(transfers).toHaveLength(1)
         expect((await ledger.getAccount(account.id)).held).toBe(0)
+        // The order keeps its allocations as credit lines pointing at the account.
+        const { data: placed } = await adminCall("get", `/admin/orders/${done.data.order.id}?fields=*credit_lines`)
+        expect(placed.order.credit_lines).toEqual([
+          expect.objectContaining({ reference: "ledger_account", reference_id: account.id, amount: 60 }),
+        ])
+      })
+
+      it("lets only one of four tabs spend the same wallet at completion", async () => {
+        const shopper = await registerShopper(api, store.publishableKey, "race@example.com")
+        const account = await wallet(shopper.customer.id, 60)
+        const carts = []
+        for (let i = 0; i < 4; i++) {
+          const cart = await shop.cart([{ variant_id: store.shirt.variant.id, quantity: 1 }], shopper.headers)
+          expect((await shop.allocate(cart.id, { account_id: account.id }, shopper.headers)).data.allocation.amount).toBe(60)
+          carts.push(cart)
+        }
+        const results = await Promise.all(carts.map((c) => shop.complete(c.id, shopper.headers)))
+        const orders = results.filter((r) => r.data.type === "order")
+        expect(orders).toHaveLength(1)
+        await eventually(async () => expect(await balance(account.id)).toBe(0))
+        expect(await ledger.listLedgerHolds({ status: "open" })).toEqual([])
+        expect((await ledger.getAccount(account.id)).held).toBe(0)
+        expect(await sales()).toBe(60)
       })
 
       it("pays with a gift card code through the account provider; capture moves the money once", async () => {
