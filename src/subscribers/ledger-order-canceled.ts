@@ -1,4 +1,5 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+import { loggedSubscriber } from "../utils/logged-subscriber"
 import { cancelOrderAccountPaymentsWorkflow } from "../workflows/cancel-order-account-payments"
 
 /**
@@ -9,14 +10,6 @@ async function ledgerOrderCanceled({ event, container }: SubscriberArgs<{ id: st
   await cancelOrderAccountPaymentsWorkflow(container).run({ input: { order_id: event.data.id } })
 }
 
-export default async function handle(args: SubscriberArgs<{ id: string }>) {
-  try {
-    await ledgerOrderCanceled(args)
-  } catch (e: any) {
-    // The event bus may swallow it: say which event and which record failed.
-    args.container.resolve("logger").error(`medusa-accounts: order.canceled ${args.event.data.id} failed: ${e?.message ?? e}`)
-    throw e
-  }
-}
+export default loggedSubscriber("order.canceled", ledgerOrderCanceled)
 
 export const config: SubscriberConfig = { event: "order.canceled" }

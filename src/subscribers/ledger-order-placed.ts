@@ -1,4 +1,5 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+import { loggedSubscriber } from "../utils/logged-subscriber"
 import { toDecimal } from "../modules/ledger/money"
 import { captureOrderAccountPaymentsWorkflow } from "../workflows/capture-order-account-payments"
 import { fetchLedgerOrder, paymentsOf } from "../workflows/order-payments/fetch-order"
@@ -20,14 +21,6 @@ async function ledgerOrderPlaced({ event, container }: SubscriberArgs<{ id: stri
   }
 }
 
-export default async function handle(args: SubscriberArgs<{ id: string }>) {
-  try {
-    await ledgerOrderPlaced(args)
-  } catch (e: any) {
-    // The event bus may swallow it: say which event and which record failed.
-    args.container.resolve("logger").error(`medusa-accounts: order.placed ${args.event.data.id} failed: ${e?.message ?? e}`)
-    throw e
-  }
-}
+export default loggedSubscriber("order.placed", ledgerOrderPlaced)
 
 export const config: SubscriberConfig = { event: "order.placed" }

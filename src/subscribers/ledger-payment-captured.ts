@@ -1,4 +1,5 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+import { loggedSubscriber } from "../utils/logged-subscriber"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { captureOrderAccountPaymentsWorkflow } from "../workflows/capture-order-account-payments"
 
@@ -22,14 +23,6 @@ async function ledgerPaymentCaptured({ event, container }: SubscriberArgs<{ id: 
   }
 }
 
-export default async function handle(args: SubscriberArgs<{ id: string }>) {
-  try {
-    await ledgerPaymentCaptured(args)
-  } catch (e: any) {
-    // The event bus may swallow it: say which event and which record failed.
-    args.container.resolve("logger").error(`medusa-accounts: payment.captured ${args.event.data.id} failed: ${e?.message ?? e}`)
-    throw e
-  }
-}
+export default loggedSubscriber("payment.captured", ledgerPaymentCaptured)
 
 export const config: SubscriberConfig = { event: "payment.captured" }
