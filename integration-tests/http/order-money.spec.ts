@@ -67,6 +67,22 @@ medusaIntegrationTestRunner({
       expect((await ledger.getCoreAccount("redemptions", "usd")).balance).toBe(10)
     })
 
+    it("refund to account of a provider-paid order goes through Medusa's payment refund", async () => {
+      const card = await giftCard(100)
+      const { order, payment } = await providerOrder(card)
+      await adminCall("post", `/admin/payments/${payment.id}/capture`, {})
+      await eventually(async () => expect(await balance(card.id)).toBe(40))
+      const res = await adminCall("post", `/admin/orders/${order.id}/refund-to-account`, { amount: 15, note: "Scratched" })
+      expect(res.status).toBe(200)
+      expect(res.data.refund.payments_refunded).toEqual([{ payment_id: payment.id, amount: 15 }])
+      expect(await balance(card.id)).toBe(55)
+      const { data } = await adminCall("get", `/admin/payments/${payment.id}?fields=*refunds`)
+      expect(data.payment.refunds.map((r: any) => r.amount)).toEqual([15])
+      const over = await adminCall("post", `/admin/orders/${order.id}/refund-to-account`, { amount: 45.01 })
+      expect([over.status, over.data.code]).toEqual([400, "refund_exceeds_transfer"])
+      expect(await balance(card.id)).toBe(55)
+    })
+
     it("account provider: canceling an order before capture releases the hold; after capture Medusa refunds it", async () => {
       const card = await giftCard(150)
       const first = await providerOrder(card)

@@ -64,11 +64,22 @@ export default class AccountPaymentProvider extends AbstractPaymentProvider<Reco
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = input.data as AccountPaymentData
     const sessionId = data.session_id ?? input.context?.idempotency_key
-    const hold = await this.ledger.hold(data.account_id, data.amount, {
-      idempotency_key: `pp-session:${sessionId}`,
+    // Keyed by session; a session authorized again after its hold was released (a failed
+    // completion is compensated by canceling) gets a fresh hold chained on the old one.
+    let key = `pp-session:${sessionId}`
+    let hold = await this.ledger.hold(data.account_id, data.amount, {
+      idempotency_key: key,
       reference: sessionId ?? null,
       metadata: { payment_session_id: sessionId },
     })
+    while (hold.status !== "open") {
+      key = `pp-session:${sessionId}:${hold.id}`
+      hold = await this.ledger.hold(data.account_id, data.amount, {
+        idempotency_key: key,
+        reference: sessionId ?? null,
+        metadata: { payment_session_id: sessionId },
+      })
+    }
     return { status: "authorized" as PaymentSessionStatus, data: { ...data, hold_id: hold.id } }
   }
 
