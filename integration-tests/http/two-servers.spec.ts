@@ -2,7 +2,10 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { ChildProcess, spawn } from "child_process"
 import net from "net"
 import path from "path"
+import type LedgerModuleService from "../../src/modules/ledger/service"
 import { createAdminAuth } from "../support/admin"
+import { eventually, storefront } from "../support/checkout"
+import { registerShopper, seedStore } from "../support/store"
 import { Call, caller } from "../support/http"
 
 jest.setTimeout(240000)
@@ -18,6 +21,23 @@ function freePort(): Promise<number> {
     })
     srv.on("error", reject)
   })
+}
+
+/** Just enough of axios's surface for the storefront helper, over fetch to another server. */
+function fetchApi(base: string) {
+  const send = async (method: string, url: string, body: unknown, config: any) => {
+    const res = await fetch(base + url, {
+      method,
+      headers: { "content-type": "application/json", ...(config?.headers ?? {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return { status: res.status, data: await res.json().catch(() => null) }
+  }
+  return {
+    get: (url: string, config?: any) => send("GET", url, undefined, config),
+    delete: (url: string, config?: any) => send("DELETE", url, undefined, config),
+    post: (url: string, body: unknown, config?: any) => send("POST", url, body, config),
+  }
 }
 
 /** A second, separate Medusa server process (what `medusa develop` runs) on the same database. */
@@ -128,6 +148,36 @@ medusaIntegrationTestRunner({
 
         const verify = await two("get", "/admin/ledger/verify")
         expect(verify.data.checks.filter((c: any) => !c.ok)).toEqual([])
+      } finally {
+        server.child.kill("SIGTERM")
+        await new Promise((r) => server.child.once("exit", r))
+      }
+    })
+
+    it("lets checkouts on two servers spend one wallet only once", async () => {
+      const container = getContainer()
+      const ledger = container.resolve<LedgerModuleService>("ledger")
+      const store = await seedStore(container)
+      const shopper = await registerShopper(api, store.publishableKey, "two@example.com")
+      const wallet = await ledger.createAccount({ name: "Wallet", currency_code: "usd", customer_id: shopper.customer.id, initial_amount: 180 })
+      const server = await startSecondServer(dbConfig.clientUrl)
+      try {
+        const shops = [storefront(api, store), storefront(fetchApi(server.url), store)]
+        const carts = []
+        for (let i = 0; i < 8; i++) {
+          const shop = shops[i % 2]
+          const cart = await shop.cart([{ variant_id: store.shirt.variant.id, quantity: 1 }], shopper.headers)
+          expect((await shop.allocate(cart.id, { account_id: wallet.id }, shopper.headers)).data.allocation.amount).toBe(60)
+          carts.push(cart)
+        }
+        // 8 carts of 60.00 on a 180.00 wallet, completed on both servers at once: 3 orders.
+        const results = await Promise.all(carts.map((c, i) => shops[i % 2].complete(c.id, shopper.headers)))
+        expect(results.filter((r) => r.data?.type === "order")).toHaveLength(3)
+        await eventually(async () => expect((await ledger.getAccount(wallet.id)).balance).toBe(0))
+        expect((await ledger.getAccount(wallet.id)).held).toBe(0)
+        expect(await ledger.listLedgerHolds({ status: "open" })).toEqual([])
+        expect((await ledger.getCoreAccount("redemptions", "usd")).balance).toBe(180)
+        expect((await ledger.verify()).checks.filter((c) => !c.ok)).toEqual([])
       } finally {
         server.child.kill("SIGTERM")
         await new Promise((r) => server.child.once("exit", r))
