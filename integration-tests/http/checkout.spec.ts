@@ -1,48 +1,19 @@
-import { Modules } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type LedgerModuleService from "../../src/modules/ledger/service"
-import { createAdminAuth } from "../support/admin"
+import { checkoutSuite } from "../support/checkout-suite"
 import { eventually, storefront } from "../support/checkout"
-import { TestStore, registerShopper, seedStore } from "../support/store"
+import { TestStore, registerShopper } from "../support/store"
 
 jest.setTimeout(240000)
 
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {
+    const suite = checkoutSuite(api, getContainer)
+    const { balance, sales, adminCall, wallet, giftCard, paymentOf, emit } = suite
     let store: TestStore
     let shop: ReturnType<typeof storefront>
     let ledger: LedgerModuleService
-    let admin: Record<string, string>
-
-    beforeEach(async () => {
-      const container = getContainer()
-      ledger = container.resolve("ledger")
-      store = await seedStore(container)
-      shop = storefront(api, store)
-      admin = (await createAdminAuth(container, api)).headers
-    })
-
-    afterEach(async () => {
-      const result = await ledger.verify()
-      expect(result.checks.filter((c) => !c.ok)).toEqual([])
-    })
-
-    const balance = async (id: string) => (await ledger.getAccount(id)).balance
-    const sales = async () => (await ledger.getCoreAccount("redemptions", "usd")).balance
-    const adminCall = async (method: "get" | "post", url: string, body?: unknown) => {
-      const config = { headers: admin, validateStatus: () => true }
-      const res = method === "get" ? await api.get(url, config) : await api.post(url, body ?? {}, config)
-      return { status: res.status as number, data: res.data }
-    }
-    const wallet = (customerId: string, amount: number, extra: Record<string, unknown> = {}) =>
-      ledger.createAccount({ name: "Wallet", currency_code: "usd", customer_id: customerId, initial_amount: amount || undefined, ...extra })
-    const giftCard = (amount: number, extra: Record<string, unknown> = {}) =>
-      ledger.createAccount({ name: "Gift card", currency_code: "usd", generate_code: true, initial_amount: amount, source_account_id: "@bank", ...extra })
-    const paymentOf = async (orderId: string) => {
-      const { data } = await adminCall("get", `/admin/orders/${orderId}?fields=*payment_collections,*payment_collections.payments`)
-      return data.order.payment_collections[0].payments[0]
-    }
-    const emit = (name: string, id: string) => getContainer().resolve(Modules.EVENT_BUS).emit({ name, data: { id } })
+    beforeEach(() => ({ store, shop, ledger } = suite.ctx))
 
     describe("paying with store credit", () => {
       it("pays a whole order from the shopper's wallet, captured when placed", async () => {

@@ -1,45 +1,22 @@
 import { Modules } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type LedgerModuleService from "../../src/modules/ledger/service"
-import { createAdminAuth } from "../support/admin"
+import { checkoutSuite } from "../support/checkout-suite"
 import { eventually, storefront } from "../support/checkout"
-import { TestStore, registerShopper, seedStore } from "../support/store"
+import { TestStore, registerShopper } from "../support/store"
 
 jest.setTimeout(240000)
 
 /** Money after the order is placed: provider captures and refunds, cart changes, cancels, events. */
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {
+    const suite = checkoutSuite(api, getContainer)
+    const { balance, adminCall, giftCard, paymentOf } = suite
     let store: TestStore
     let shop: ReturnType<typeof storefront>
     let ledger: LedgerModuleService
-    let admin: Record<string, string>
+    beforeEach(() => ({ store, shop, ledger } = suite.ctx))
 
-    beforeEach(async () => {
-      const container = getContainer()
-      ledger = container.resolve("ledger")
-      store = await seedStore(container)
-      shop = storefront(api, store)
-      admin = (await createAdminAuth(container, api)).headers
-    })
-
-    afterEach(async () => {
-      const result = await ledger.verify()
-      expect(result.checks.filter((c) => !c.ok)).toEqual([])
-    })
-
-    const balance = async (id: string) => (await ledger.getAccount(id)).balance
-    const adminCall = async (method: "get" | "post" | "delete", url: string, body?: unknown) => {
-      const config = { headers: admin, validateStatus: () => true }
-      const res = method === "post" ? await api.post(url, body ?? {}, config) : await api[method](url, config)
-      return { status: res.status as number, data: res.data }
-    }
-    const giftCard = (amount: number) =>
-      ledger.createAccount({ name: "Gift card", currency_code: "usd", generate_code: true, initial_amount: amount, source_account_id: "@bank" })
-    const paymentOf = async (orderId: string) => {
-      const { data } = await adminCall("get", `/admin/orders/${orderId}?fields=*payment_collections,*payment_collections.payments`)
-      return data.order.payment_collections[0].payments[0]
-    }
     const providerOrder = async (card: { code: string | null }) => {
       const cart = await shop.cart([{ variant_id: store.shirt.variant.id, quantity: 1 }])
       expect((await shop.pay(cart.id, "pp_account_account", { code: card.code })).status).toBe(200)
