@@ -7,16 +7,22 @@
  *      workers, fixed duration per level, with the sales account's drift checked after each;
  *   3. pgbench's built-in tpcb-like script at the same concurrencies, as the reference;
  *   4. (diagnostic) ledger_post() called straight from pgbench, no Node in the path, to
- *      split what the SQL function costs from what the service path costs.
+ *      split what the SQL function costs from what the service path costs;
+ *   5. full storefront checkouts through a booted Medusa (bench/checkout.js): Medusa's system
+ *      provider, the account provider with a gift card code, a wallet allocation paying all,
+ *      and allocation + system provider; median and p95 ms per checkout and the ratio to the
+ *      system provider. Runs last, once the ledger figures are taken.
  *
- * Prints one table and writes bench/results.json. Not part of `npm test`.
+ * Prints the tables and writes bench/results.json. Not part of `npm test`.
  *
  * Env: BENCH_QUICK=1 (or --quick) ~30 s smoke run; BENCH_N (sequential transfers, 5000);
  * BENCH_SECONDS (per hot level, 10); BENCH_PGBENCH_SECONDS (20); BENCH_LEVELS ("1,4,16,32");
  * BENCH_CLIENTS (client processes for the hot levels, default 1, see CLIENT PROCESSES below);
  * BENCH_DIAG=0 skips section 4; BENCH_PGBENCH (path to pgbench, or 0 to skip sections 3-4);
  * BENCH_RETRIES (re-measurements allowed when other processes load the host, 4); BENCH_OUT
- * (results path; a quick run writes to the OS temp folder, never over bench/results.json).
+ * (results path; a quick run writes to the OS temp folder, never over bench/results.json);
+ * BENCH_CHECKOUT=0 skips section 5; BENCH_CHECKOUT_ROUNDS (timed checkouts per flow, 25;
+ * quick 5); BENCH_CHECKOUT_WARMUP (untimed checkouts per flow first, 2; quick 1).
  *
  * CLIENT PROCESSES: one by default (BENCH_CLIENTS=N spreads the hot workers over N child
  * processes, each loading the ledger with its own pool). One process is what one Medusa
@@ -32,6 +38,7 @@ const os = require("os")
 const path = require("path")
 const { Client } = require("pg")
 const { resolveDatabase, createDatabase } = require("./lib/db")
+const { checkoutSection } = require("../bench/checkout")
 
 const ROOT = path.join(__dirname, "..")
 const QUICK = process.env.BENCH_QUICK === "1" || process.argv.includes("--quick")
@@ -53,6 +60,9 @@ const CONFIG = {
   accountsPerWorker: 8,
   pgbenchScale: 10,
   diag: process.env.BENCH_DIAG !== "0",
+  checkout: process.env.BENCH_CHECKOUT !== "0",
+  checkoutRounds: Math.round(int("BENCH_CHECKOUT_ROUNDS", QUICK ? 5 : 25)),
+  checkoutWarmup: Math.round(int("BENCH_CHECKOUT_WARMUP", QUICK ? 1 : 2)),
   // A run during which other processes used more than noiseLimit % of a core is measured
   // again (at most `retries` times in the whole bench); the attempt with the least
   // outside load is kept, whatever its figures.
@@ -553,6 +563,7 @@ function render(res) {
     `verify().ok = ${res.hot.verify.ok}${res.hot.verify.ok ? "" : ` (failed: ${res.hot.verify.failed.map((f) => `${f.name}×${f.count}`).join(", ")})`} (${f0(res.hot.verify.ms)} ms)`,
     ""
   )
+  if (res.checkout) out.push(...renderCheckout(res.checkout), "")
   const r = res.ratios
   const mark = (ok) => (ok === null ? "n/a" : ok ? "PASS" : "FAIL")
   out.push(
@@ -565,6 +576,31 @@ function render(res) {
     `  ${OSCAR.sequential_tps} transfers/s sequentially; ${OSCAR.hot_tps} transfers/s at the hot account, with a drifting balance.`
   )
   return out.join("\n")
+}
+
+function renderCheckout(ck) {
+  if (ck.error) return [`5. Checkout through Medusa: FAILED — ${ck.error}`]
+  const H = ["5. checkout through Medusa, flow", "n", "median ms", "p95 ms", "median vs a", "p95 vs a", "errors", "cart", "shipping", "allocation", "payment", "complete"]
+  const x = (v) => (v === null || v === undefined ? "—" : `${v.toFixed(2)}×`)
+  const rows = ck.flows.map((f) => [
+    f.label,
+    f.checkouts,
+    f0(f.median_ms),
+    f0(f.p95_ms),
+    x(f.ratio_median_vs_a),
+    x(f.ratio_p95_vs_a),
+    f.errors,
+    ...["cart", "shipping", "allocation", "payment", "complete"].map((k) => f0(f.step_median_ms[k])),
+  ])
+  const c = ck.cpu
+  return [
+    `Checkouts: ${ck.rounds} per flow after ${ck.warmup} untimed, one at a time, flows interleaved; ${ck.cart}; ${ck.server}.`,
+    `Timed from POST /store/carts to the order (cart, shipping method, [allocation], payment collection + session, complete); the step columns are medians.`,
+    table(rows, H),
+    `Database ${ck.database}: migrate ${f2(ck.prep.migrate_s)} s, seed ${f2(ck.prep.seed_s)} s, boot ${f2(ck.prep.boot_s)} s (not timed). ` +
+      `CPU during the timed checkouts: Medusa ${pct(c?.client)}, postgres ${pct(c?.postgres)}, other ${pct(c?.other)} (incl. this client).`,
+    `After the run: ${ck.orders_in_db} orders, verify().ok = ${ck.verify_ok}${ck.verify_failed.length ? ` (failed: ${ck.verify_failed.join(", ")})` : ""}${ck.first_error ? `; first error: ${ck.first_error}` : ""}.`,
+  ]
 }
 
 // ------------------------------------------------------------------ main
@@ -650,6 +686,24 @@ async function main() {
       pgbench = await pgbenchSection(pg)
     }
 
+    let checkout = null
+    if (CONFIG.checkout) {
+      checkout = await checkoutSection({
+        dbUrl: db.url,
+        createDatabase,
+        log,
+        rounds: CONFIG.checkoutRounds,
+        warmup: CONFIG.checkoutWarmup,
+        percentile,
+        cpuSnapshot,
+        cpuBetween,
+      }).catch((e) => {
+        log(`checkout section failed: ${e.message}`)
+        return { error: String(e.message).split("\n").slice(0, 6).join(" ") }
+      })
+    }
+    const checkoutOk = !checkout || (!checkout.error && checkout.verify_ok && checkout.flows.every((f) => f.errors === 0))
+
     const pgAt = (c) => pgbench?.levels.find((l) => l.clients === c)?.tps ?? null
     const hotAt = (c) => hot.levels.find((l) => l.concurrency === c)?.tps ?? null
     const seqRatio = pgAt(1) ? sequential.tps / pgAt(1) : null
@@ -665,6 +719,7 @@ async function main() {
       hot: hotOut,
       pgbench,
       diagnostic,
+      checkout,
       ratios: {
         sequential_vs_pgbench_c1: seqRatio,
         sequential_target: TARGETS.sequentialVsPgbench1,
@@ -674,6 +729,7 @@ async function main() {
         hot_ok: hotRatio === null ? null : hotRatio >= TARGETS.hot16VsPgbench16,
         drift_zero: driftZero,
         verify_ok: hot.verify.ok,
+        checkout_ok: checkout ? checkoutOk : null,
       },
       reference_django_oscar_accounts: OSCAR,
       remeasured,
@@ -685,7 +741,7 @@ async function main() {
     fs.writeFileSync(`${OUT}.tmp`, JSON.stringify(res, null, 2) + "\n")
     fs.renameSync(`${OUT}.tmp`, OUT)
     log(`wrote ${path.relative(process.cwd(), OUT).startsWith("..") ? OUT : path.relative(process.cwd(), OUT)}`)
-    return driftZero && hot.verify.ok ? 0 : 1
+    return driftZero && hot.verify.ok && checkoutOk ? 0 : 1
   } finally {
     await Promise.all(clients.map((c) => c.stop().catch(() => {})))
     if (pgc) await pgc.end().catch(() => {})
