@@ -8,8 +8,12 @@
  *   c. paid entirely by a wallet allocation (a cart credit line; Medusa skips payment);
  *   d. split: a wallet allocation for half, pp_system_default for the rest.
  *
- * The flows run interleaved (a, b, c, d, a, b, ...) so that whatever drifts during the run
- * (table sizes, caches, background subscribers) hits them alike. Used by scripts/bench.js.
+ * The flows run interleaved, each round in another order (a b c d, b c d a, ...), so that
+ * whatever drifts during the run (table sizes, caches) hits them alike. After each checkout
+ * the bench pauses briefly, so that the subscribers an order sets off (captures on
+ * order.placed) run before the next checkout starts; the Medusa process's CPU time over the
+ * checkout and that pause is recorded as its CPU cost, background work included.
+ * Used by scripts/bench.js.
  */
 const { spawn, spawnSync } = require("child_process")
 const fs = require("fs")
@@ -28,6 +32,24 @@ const FLOWS = [
   { key: "d", label: "d. split: allocation + pp_system_default", allocation: "half", provider: "pp_system_default" },
 ]
 const STEPS = ["cart", "shipping", "allocation", "payment", "complete"]
+// Idle time after each checkout for the subscribers it set off (not part of the latency).
+const SETTLE_MS = 250
+const TICK_MS = 10 // USER_HZ = 100 on Linux
+
+/** CPU time (user + system) used so far by these processes, in ms; null off Linux. */
+function cpuMsOf(pids) {
+  let ticks = 0
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      ticks += Number(f[11]) + Number(f[12])
+    } catch {
+      return null
+    }
+  }
+  return ticks * TICK_MS
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -205,9 +227,14 @@ async function checkoutSection(o) {
     const samples = Object.fromEntries(FLOWS.map((f) => [f.key, []]))
     const errors = Object.fromEntries(FLOWS.map((f) => [f.key, 0]))
     let firstError = null
+    const serverPids = [server.pid, ...childPids(server.pid)]
     const run = async (flow, keep) => {
       try {
+        const cpu0 = cpuMsOf(serverPids)
         const r = await checkout(call, headers, info, flow, flow.code ? codes.shift() : undefined)
+        await new Promise((res) => setTimeout(res, SETTLE_MS))
+        const cpu1 = cpuMsOf(serverPids)
+        r.cpu_ms = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0
         if (keep) samples[flow.key].push(r)
       } catch (e) {
         errors[flow.key]++
@@ -217,14 +244,14 @@ async function checkoutSection(o) {
     }
 
     o.log(`checkout: warm-up, ${o.warmup} untimed checkout(s) per flow`)
-    for (let i = 0; i < o.warmup; i++) for (const flow of FLOWS) await run(flow, false)
+    const round = (i) => FLOWS.map((_, j) => FLOWS[(i + j) % FLOWS.length])
+    for (let i = 0; i < o.warmup; i++) for (const flow of round(i)) await run(flow, false)
     o.log(`checkout: ${o.rounds} timed checkouts per flow, flows interleaved, one at a time`)
     const cpu0 = o.cpuSnapshot()
     const started = Date.now()
-    for (let i = 0; i < o.rounds; i++) for (const flow of FLOWS) await run(flow, true)
+    for (let i = 0; i < o.rounds; i++) for (const flow of round(i)) await run(flow, true)
     const seconds = (Date.now() - started) / 1000
-    const pids = [server.pid, ...childPids(server.pid)]
-    const cpu = o.cpuBetween(cpu0, o.cpuSnapshot(), pids, [DB_NAME])
+    const cpu = o.cpuBetween(cpu0, o.cpuSnapshot(), serverPids, [DB_NAME])
 
     // Subscribers (captures on order.placed) run after the response: let them finish, then check the books.
     await new Promise((r) => setTimeout(r, 2000))
@@ -251,12 +278,26 @@ async function checkoutSection(o) {
         const v = s.map((x) => x.steps[name]).filter((x) => x !== undefined)
         if (v.length) steps[name] = stat(v).median_ms
       }
-      return { key: f.key, label: f.label, provider: f.provider ?? null, allocation: f.allocation ?? null, checkouts: s.length, errors: errors[f.key], ...stat(s.map((x) => x.ms)), step_median_ms: steps }
+      return {
+        key: f.key,
+        label: f.label,
+        provider: f.provider ?? null,
+        allocation: f.allocation ?? null,
+        checkouts: s.length,
+        errors: errors[f.key],
+        ...stat(s.map((x) => x.ms)),
+        step_median_ms: steps,
+        // Medusa's CPU per checkout, its subscribers included (resolution 10 ms)
+        server_cpu_ms_median: s.every((x) => x.cpu_ms !== null) ? stat(s.map((x) => x.cpu_ms)).median_ms : null,
+        // in run order, to see any trend over the run
+        samples_ms: s.map((x) => Math.round(x.ms * 10) / 10),
+      }
     })
     const ref = flows[0]
     for (const f of flows) {
       f.ratio_median_vs_a = ref.median_ms ? f.median_ms / ref.median_ms : null
       f.ratio_p95_vs_a = ref.p95_ms ? f.p95_ms / ref.p95_ms : null
+      f.ratio_server_cpu_vs_a = ref.server_cpu_ms_median ? f.server_cpu_ms_median / ref.server_cpu_ms_median : null
     }
     return {
       database: DB_NAME,
@@ -264,6 +305,7 @@ async function checkoutSection(o) {
       cart: `1 x ${info.item_price.toFixed(2)} item + ${"10.00"} flat shipping, logged-in shopper`,
       rounds: o.rounds,
       warmup: o.warmup,
+      settle_ms: SETTLE_MS,
       seconds,
       prep,
       cpu,

@@ -580,7 +580,7 @@ function render(res) {
 
 function renderCheckout(ck) {
   if (ck.error) return [`5. Checkout through Medusa: FAILED — ${ck.error}`]
-  const H = ["5. checkout through Medusa, flow", "n", "median ms", "p95 ms", "median vs a", "p95 vs a", "errors", "cart", "shipping", "allocation", "payment", "complete"]
+  const H = ["5. checkout through Medusa, flow", "n", "median ms", "p95 ms", "median vs a", "p95 vs a", "Medusa CPU ms", "CPU vs a", "errors", "cart", "shipping", "allocation", "payment", "complete"]
   const x = (v) => (v === null || v === undefined ? "—" : `${v.toFixed(2)}×`)
   const rows = ck.flows.map((f) => [
     f.label,
@@ -589,6 +589,8 @@ function renderCheckout(ck) {
     f0(f.p95_ms),
     x(f.ratio_median_vs_a),
     x(f.ratio_p95_vs_a),
+    f0(f.server_cpu_ms_median),
+    x(f.ratio_server_cpu_vs_a),
     f.errors,
     ...["cart", "shipping", "allocation", "payment", "complete"].map((k) => f0(f.step_median_ms[k])),
   ])
@@ -596,6 +598,7 @@ function renderCheckout(ck) {
   return [
     `Checkouts: ${ck.rounds} per flow after ${ck.warmup} untimed, one at a time, flows interleaved; ${ck.cart}; ${ck.server}.`,
     `Timed from POST /store/carts to the order (cart, shipping method, [allocation], payment collection + session, complete); the step columns are medians.`,
+    `Medusa CPU ms: the server process's CPU per checkout (median), with the subscribers it sets off (a ${ck.settle_ms} ms pause after each checkout lets them finish).`,
     table(rows, H),
     `Database ${ck.database}: migrate ${f2(ck.prep.migrate_s)} s, seed ${f2(ck.prep.seed_s)} s, boot ${f2(ck.prep.boot_s)} s (not timed). ` +
       `CPU during the timed checkouts: Medusa ${pct(c?.client)}, postgres ${pct(c?.postgres)}, other ${pct(c?.other)} (incl. this client).`,
