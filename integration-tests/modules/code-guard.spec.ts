@@ -1,5 +1,4 @@
-import { ContainerRegistrationKeys, Modules, ModulesSdkUtils, isSharedConnectionSymbol } from "@medusajs/framework/utils"
-import { MockEventBusService, initModules, moduleIntegrationTestRunner } from "@medusajs/test-utils"
+import { moduleIntegrationTestRunner } from "@medusajs/test-utils"
 import path from "path"
 import { clientAddressOf } from "../../src/modules/code-guard"
 import type { CodeGuardOptions } from "../../src/modules/code-guard/options"
@@ -7,6 +6,7 @@ import { resolveCodeGuardOptions } from "../../src/modules/code-guard/options"
 import type CodeGuardModuleService from "../../src/modules/code-guard/service"
 import { LedgerError, ledgerHttpStatus } from "../../src/modules/ledger/errors"
 import { expectCode } from "../support/ledger-runner"
+import { loadStandaloneModule } from "../support/standalone-ledger"
 
 jest.setTimeout(60000)
 
@@ -33,31 +33,8 @@ function codeGuardSuite(name: string, codeGuard: CodeGuardOptions, suite: (args:
 
 /** A second copy of the module on the same database, as another server would run it. */
 async function secondInstance(dbUrl: string, codeGuard: CodeGuardOptions) {
-  const db = ModulesSdkUtils.createPgConnection({ clientUrl: dbUrl, schema: "public", pool: { min: 0, max: 10 } })
-  const modulesConfig = {
-    code_guard: {
-      resolve: MODULE_PATH,
-      options: { database: { clientUrl: dbUrl, schema: "public" }, codeGuard, [isSharedConnectionSymbol]: true },
-    },
-  }
-  const { medusaApp, shutdown } = await initModules({
-    injectedDependencies: {
-      [ContainerRegistrationKeys.PG_CONNECTION]: db,
-      [Modules.EVENT_BUS]: new MockEventBusService(),
-      [ContainerRegistrationKeys.LOGGER]: console,
-      [ContainerRegistrationKeys.CONFIG_MODULE]: { modules: modulesConfig },
-    },
-    databaseConfig: { clientUrl: dbUrl, schema: "public" },
-    modulesConfig: modulesConfig as any,
-    preventConnectionDestroyWarning: true,
-  })
-  return {
-    service: medusaApp.modules.code_guard as CodeGuardModuleService,
-    close: async () => {
-      await shutdown()
-      await db.destroy()
-    },
-  }
+  const { service, shutdown } = await loadStandaloneModule<CodeGuardModuleService>(dbUrl, "code_guard", MODULE_PATH, { codeGuard }, 10)
+  return { service, close: shutdown }
 }
 
 describe("code guard options", () => {

@@ -33,17 +33,14 @@ export async function migrateLedger(dbUrl: string) {
 }
 
 /**
- * Loads the ledger module alone, the way Medusa loads it in an app, against `dbUrl`.
- * Used where a test or the bench needs it outside jest's runner (other processes).
+ * One module loaded alone on a shared connection, as a separate server process would load
+ * it: for tests that run a second instance against the same database.
  */
-export async function loadLedger(
-  dbUrl: string,
-  { options = {}, poolMax = 20 }: { options?: LedgerModuleOptions; poolMax?: number } = {}
-) {
+export async function loadStandaloneModule<T>(dbUrl: string, key: string, resolve: string, options: Record<string, unknown>, poolMax = 20) {
   const db = ModulesSdkUtils.createPgConnection({ clientUrl: dbUrl, schema: "public", pool: { min: 0, max: poolMax } })
   const modulesConfig = {
-    ledger: {
-      resolve: LEDGER_MODULE_PATH,
+    [key]: {
+      resolve,
       options: { database: { clientUrl: dbUrl, schema: "public" }, ...options, [isSharedConnectionSymbol]: true },
     },
   }
@@ -58,13 +55,23 @@ export async function loadLedger(
     modulesConfig: modulesConfig as any,
     preventConnectionDestroyWarning: true,
   })
-  const service = medusaApp.modules.ledger as LedgerModuleService
   return {
-    service,
+    service: medusaApp.modules[key] as T,
     db,
     shutdown: async () => {
       await shutdown()
       await db.destroy()
     },
   }
+}
+
+/**
+ * Loads the ledger module alone, the way Medusa loads it in an app, against `dbUrl`.
+ * Used where a test or the bench needs it outside jest's runner (other processes).
+ */
+export async function loadLedger(
+  dbUrl: string,
+  { options = {}, poolMax = 20 }: { options?: LedgerModuleOptions; poolMax?: number } = {}
+) {
+  return loadStandaloneModule<LedgerModuleService>(dbUrl, "ledger", LEDGER_MODULE_PATH, options, poolMax)
 }
