@@ -124,10 +124,13 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     for (const method of ["transfer", "topUp", "withdraw", "redeem", "reverse", "refund", "capture"]) {
       wrap(method, posted)
     }
-    wrap("createAccount", (a: LedgerAccountDTO, [input]) => [
-      { ...accountEvent(LedgerEvents.ACCOUNT_CREATED, a), data: { ...accountEvent(LedgerEvents.ACCOUNT_CREATED, a).data, initial_amount: input?.initial_amount ?? null } },
-    ])
-    wrap("creditFromRefunds", (r) => [transferCreated({ ...r.transfer, source_balance: null, destination_balance: null, replayed: false })])
+    wrap("createAccount", (a: LedgerAccountDTO, [input]) => {
+      const event = accountEvent(LedgerEvents.ACCOUNT_CREATED, a)
+      return [{ ...event, data: { ...event.data, initial_amount: input?.initial_amount ?? null } }]
+    })
+    wrap("creditFromRefunds", (r) =>
+      r.replayed ? [] : [transferCreated({ ...r.transfer, source_balance: null, destination_balance: null, replayed: false })]
+    )
     wrap("closeExpiredAccounts", (r: ExpiryResult) =>
       r.closed.map((id) => ({ name: LedgerEvents.ACCOUNT_CLOSED, data: { id, reason: "expired" } }))
     )
@@ -687,7 +690,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     },
     options: PostingOptions = {},
     @MedusaContext() ctx: Context = {}
-  ): Promise<{ account: LedgerAccountDTO; transfer: LedgerTransferDTO }> {
+  ): Promise<{ account: LedgerAccountDTO; transfer: LedgerTransferDTO; replayed: boolean }> {
     const currency = normalizeCurrency(input.currency_code)
     const amount = parseAmount(input.amount, currency)
     const ceiling = toDecimal(input.ceiling)
@@ -695,7 +698,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     if (options.idempotency_key) {
       const [earlier] = await runSql(ctx, `SELECT * FROM ledger_transfer WHERE idempotency_key = ?`, [options.idempotency_key])
       if (earlier) {
-        return { account: await this.getAccount(earlier.destination_id, ctx), transfer: toTransferDTO(earlier) }
+        return { account: await this.getAccount(earlier.destination_id, ctx), transfer: toTransferDTO(earlier), replayed: true }
       }
     }
     await this.ensureCoreAccounts([currency], ctx)
@@ -720,7 +723,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
         { kind: "load", source, destination: input.account_id, amount, options: posting },
         ctx
       )
-      return { account: await this.getAccount(input.account_id, ctx), transfer }
+      return { account: await this.getAccount(input.account_id, ctx), transfer, replayed: false }
     }
     const account = await this.createAccount(
       { name: "Store credit", ...input.new_account, currency_code: currency, initial_amount: amount, source_account_id: source },
@@ -730,7 +733,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     const [transfer] = await runSql(ctx, `SELECT * FROM ledger_transfer WHERE destination_id = ? AND kind = 'load'`, [
       account.id,
     ])
-    return { account, transfer: toTransferDTO(transfer) }
+    return { account, transfer: toTransferDTO(transfer), replayed: false }
   }
 
   /** The customer's store-credit wallet in a currency, created on first need. */
