@@ -103,10 +103,10 @@ medusaIntegrationTestRunner({
             description: "Birthday",
             status: "open",
             currency_code: "usd",
-            balance: 25.5,
-            held: 0,
-            credit_limit: 0,
-            available: 25.5,
+            balance: "25.50",
+            held: "0.00",
+            credit_limit: "0.00",
+            available: "25.50",
             metadata: { recipient: "a@b.c" },
             type: expect.objectContaining({ path: "Liabilities / Deferred income / Store credit" }),
           })
@@ -114,7 +114,7 @@ medusaIntegrationTestRunner({
         expect(account.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/)
         const entries = await call("get", `/admin/accounts/${account.id}/entries`)
         expect(entries.data.entries).toEqual([
-          expect.objectContaining({ kind: "load", amount: 25.5, balance_after: 25.5, counterparty_id: "acc_sys_usd_unpaid_source" }),
+          expect.objectContaining({ kind: "load", amount: "25.50", balance_after: "25.50", counterparty_id: "acc_sys_usd_unpaid_source" }),
         ])
       })
 
@@ -149,7 +149,7 @@ medusaIntegrationTestRunner({
       it("retrieves and updates; 404 for unknown ids; 400 for bad bodies", async () => {
         const account = await createAccount({ initial_amount: 40 })
         const got = await call("get", `/admin/accounts/${account.id}`)
-        expect(got.data.account.balance).toBe(40)
+        expect(Number(got.data.account.balance)).toBe(40)
 
         const updated = await call("post", `/admin/accounts/${account.id}`, {
           name: "Renamed",
@@ -162,8 +162,8 @@ medusaIntegrationTestRunner({
         expect(updated.data.account).toEqual(
           expect.objectContaining({
             name: "Renamed",
-            credit_limit: 20,
-            available: 60,
+            credit_limit: "20.00",
+            available: "60.00",
             product_ids: ["prod_1"],
             can_pay_shipping: false,
           })
@@ -200,7 +200,7 @@ medusaIntegrationTestRunner({
         await call("post", `/admin/accounts/${account.id}/withdraw`, { amount: 30 })
         const res = await call("post", `/admin/accounts/${account.id}`, { credit_limit: 10 })
         expect([res.status, res.data.code]).toEqual([400, "invalid_credit_limit"])
-        expect((await call("get", `/admin/accounts/${account.id}`)).data.account.credit_limit).toBe(50)
+        expect(Number((await call("get", `/admin/accounts/${account.id}`)).data.account.credit_limit)).toBe(50)
       })
 
       it("freezes, thaws and closes, with the rules on money", async () => {
@@ -217,7 +217,7 @@ medusaIntegrationTestRunner({
         expect([notEmpty.status, notEmpty.data.code]).toEqual([400, "account_not_empty"])
         await call("post", `/admin/accounts/${account.id}/withdraw`, { amount: 10 })
         const closed = await call("post", `/admin/accounts/${account.id}/close`)
-        expect(closed.data.account).toEqual(expect.objectContaining({ status: "closed", balance: 0 }))
+        expect(closed.data.account).toEqual(expect.objectContaining({ status: "closed", balance: "0.00" }))
         expect(closed.data.account.closed_at).toEqual(expect.any(String))
         const again = await call("post", `/admin/accounts/${account.id}/thaw`)
         expect([again.status, again.data.code]).toEqual([400, "account_closed"])
@@ -242,12 +242,12 @@ medusaIntegrationTestRunner({
         })
         expect(paid.status).toBe(200)
         expect(paid.data.transfer).toEqual(
-          expect.objectContaining({ kind: "load", amount: 30, source_id: "acc_sys_usd_bank", merchant_reference: "pos-1", actor_type: "user" })
+          expect.objectContaining({ kind: "load", amount: "30.00", source_id: "acc_sys_usd_bank", merchant_reference: "pos-1", actor_type: "user" })
         )
-        expect(paid.data.account.balance).toBe(30)
+        expect(Number(paid.data.account.balance)).toBe(30)
         const out = await call("post", `/admin/accounts/${account.id}/withdraw`, { amount: 12.25 })
         expect(out.data.transfer.destination_id).toBe("acc_sys_usd_unpaid_source")
-        expect(out.data.account.balance).toBe(17.75)
+        expect(Number(out.data.account.balance)).toBe(17.75)
         const tooMuch = await call("post", `/admin/accounts/${account.id}/withdraw`, { amount: 100 })
         expect([tooMuch.status, tooMuch.data.code]).toEqual([400, "insufficient_funds"])
 
@@ -275,9 +275,9 @@ medusaIntegrationTestRunner({
         }
         const newest = await call("get", `/admin/accounts/${account.id}/entries?limit=2`)
         expect(newest.data).toEqual(expect.objectContaining({ count: 5, limit: 2, offset: 0 }))
-        expect(newest.data.entries.map((e: any) => [e.amount, e.balance_after])).toEqual([[-4, 90], [-3, 94]])
+        expect(newest.data.entries.map((e: any) => [e.amount, e.balance_after])).toEqual([["-4.00", "90.00"], ["-3.00", "94.00"]])
         const oldest = await call("get", `/admin/accounts/${account.id}/entries?order=asc&limit=3&offset=1`)
-        expect(oldest.data.entries.map((e: any) => [e.amount, e.balance_after])).toEqual([[-1, 99], [-2, 97], [-3, 94]])
+        expect(oldest.data.entries.map((e: any) => [e.amount, e.balance_after])).toEqual([["-1.00", "99.00"], ["-2.00", "97.00"], ["-3.00", "94.00"]])
         const bad = await call("get", `/admin/accounts/${account.id}/entries?limit=0`)
         expect([bad.status, bad.data.code]).toEqual([400, "invalid_request"])
         expect((await call("get", `/admin/accounts/${UNKNOWN_ACCOUNT}/entries`)).status).toBe(404)
@@ -304,7 +304,7 @@ medusaIntegrationTestRunner({
 
       it("lets only descriptive fields of a core account change, and never closes one", async () => {
         const renamed = await call("post", "/admin/accounts/acc_sys_usd_redemptions", { name: "Sales", description: "Orders" })
-        expect(renamed.data.account).toEqual(expect.objectContaining({ name: "Sales", role: "redemptions", credit_limit: 0 }))
+        expect(renamed.data.account).toEqual(expect.objectContaining({ name: "Sales", role: "redemptions", credit_limit: "0.00" }))
         for (const body of [{ credit_limit: 100 }, { end_date: "2000-01-01" }, { account_type_id: "lat_assets_cash" }]) {
           const res = await call("post", "/admin/accounts/acc_sys_usd_redemptions", body)
           expect([body, res.status, res.data.code]).toEqual([body, 403, "not_authorized"])
@@ -318,7 +318,7 @@ medusaIntegrationTestRunner({
         const first = await call("post", "/admin/accounts", body)
         const again = await call("post", "/admin/accounts", body)
         expect(again.data.account.id).toBe(first.data.account.id)
-        expect(again.data.account.balance).toBe(20)
+        expect(Number(again.data.account.balance)).toBe(20)
         const before = await counts()
         const other = await call("post", "/admin/accounts", { ...body, initial_amount: 25 })
         expect([other.status, other.data.code]).toEqual([409, "idempotency_conflict"])
@@ -346,14 +346,14 @@ medusaIntegrationTestRunner({
         const r1 = await call("post", `/admin/accounts/code/${pretty}/redemptions`, { amount: 20, merchant_reference: "order-1" })
         expect(r1.status).toBe(200)
         expect(r1.data.transfer).toEqual(expect.objectContaining({ kind: "redemption", destination_id: "acc_sys_usd_redemptions" }))
-        expect(r1.data.account.balance).toBe(30)
+        expect(Number(r1.data.account.balance)).toBe(30)
         const r2 = await call("post", `/admin/accounts/code/${card.code}/redemptions`, { amount: 10, merchant_reference: "order-2" })
-        expect(r2.data.account.balance).toBe(20)
+        expect(Number(r2.data.account.balance)).toBe(20)
 
         const refund = await call("post", `/admin/accounts/code/${card.code}/refunds`, { amount: 15, merchant_reference: "order-1" })
         expect(refund.status).toBe(200)
         expect(refund.data.transfer).toEqual(expect.objectContaining({ kind: "refund", parent_id: r1.data.transfer.id }))
-        expect(refund.data.account.balance).toBe(35)
+        expect(Number(refund.data.account.balance)).toBe(35)
         const byRef = await call("post", `/admin/accounts/code/${card.code}/refunds`, { amount: 10, transfer_reference: r2.data.transfer.reference })
         expect(byRef.data.transfer.parent_id).toBe(r2.data.transfer.id)
         const over = await call("post", `/admin/accounts/code/${card.code}/refunds`, { amount: 6 })
@@ -388,14 +388,14 @@ medusaIntegrationTestRunner({
         })
         expect(created.status).toBe(200)
         const t = created.data.transfer
-        expect(t).toEqual(expect.objectContaining({ kind: "transfer", amount: 60, source_balance: 40, destination_balance: 60 }))
+        expect(t).toEqual(expect.objectContaining({ kind: "transfer", amount: "60.00", source_balance: "40.00", destination_balance: "60.00" }))
         expect(t.reference).toMatch(/^[0-9A-Z]{16}$/)
 
         const got = await call("get", `/admin/transfers/${t.reference}`)
         expect(got.data.transfer.entries.map((e: any) => [e.account_id, e.amount]).sort()).toEqual(
-          [[a.id, -60], [b.id, 60]].sort()
+          [[a.id, "-60.00"], [b.id, "60.00"]].sort()
         )
-        expect(got.data.transfer.refundable_amount).toBe(60)
+        expect(Number(got.data.transfer.refundable_amount)).toBe(60)
         expect((await call("get", `/admin/transfers/${t.id}`)).data.transfer.reference).toBe(t.reference)
 
         const list = await call("get", `/admin/transfers?account_id=${b.id}`)
@@ -407,20 +407,20 @@ medusaIntegrationTestRunner({
         expect(byDate.data.count).toBe(1)
 
         const refund = await call("post", `/admin/transfers/${t.reference}/refunds`, { amount: 15 })
-        expect(refund.data.transfer).toEqual(expect.objectContaining({ kind: "refund", amount: 15, source_id: b.id, destination_id: a.id }))
-        expect(refund.data.original.refundable_amount).toBe(45)
+        expect(refund.data.transfer).toEqual(expect.objectContaining({ kind: "refund", amount: "15.00", source_id: b.id, destination_id: a.id }))
+        expect(Number(refund.data.original.refundable_amount)).toBe(45)
         const over = await call("post", `/admin/transfers/${t.reference}/refunds`, { amount: 46 })
         expect([over.status, over.data.code]).toEqual([400, "refund_exceeds_transfer"])
 
         const reversal = await call("post", `/admin/transfers/${t.reference}/reverse`, { description: "Mistake" })
-        expect(reversal.data.transfer).toEqual(expect.objectContaining({ kind: "reversal", amount: 45 }))
-        expect(reversal.data.original.refundable_amount).toBe(0)
+        expect(reversal.data.transfer).toEqual(expect.objectContaining({ kind: "reversal", amount: "45.00" }))
+        expect(Number(reversal.data.original.refundable_amount)).toBe(0)
         expect(reversal.data.original.refunds.map((r: any) => r.kind).sort()).toEqual(["refund", "reversal"])
         const twice = await call("post", `/admin/transfers/${t.reference}/reverse`)
         expect([twice.status, twice.data.code]).toEqual([400, "already_reversed"])
         const ofReversal = await call("post", `/admin/transfers/${reversal.data.transfer.reference}/reverse`)
         expect([ofReversal.status, ofReversal.data.code]).toEqual([400, "not_reversible"])
-        expect((await call("get", `/admin/accounts/${a.id}`)).data.account.balance).toBe(100)
+        expect(Number((await call("get", `/admin/accounts/${a.id}`)).data.account.balance)).toBe(100)
         await expectVerified()
       })
 
@@ -461,7 +461,7 @@ medusaIntegrationTestRunner({
         expect(again.status).toBe(200)
         expect(again.data.transfer.id).toBe(first.data.transfer.id)
         expect(again.data.transfer.replayed).toBe(true)
-        expect(again.data.account.balance).toBe(6)
+        expect(Number(again.data.account.balance)).toBe(6)
         const before = await counts()
         const conflict = await call("post", `/admin/accounts/${a.id}/withdraw`, { amount: 5, idempotency_key: "w-1" })
         expect(conflict.status).toBe(409)
@@ -534,7 +534,7 @@ medusaIntegrationTestRunner({
         expect(ok).toHaveLength(10)
         expect(refused).toHaveLength(22)
         expect(refused.every((r) => r.data.code === "insufficient_funds")).toBe(true)
-        expect((await call("get", `/admin/accounts/${a.id}`)).data.account.balance).toBe(0)
+        expect(Number((await call("get", `/admin/accounts/${a.id}`)).data.account.balance)).toBe(0)
         await expectVerified()
       })
 
@@ -550,7 +550,7 @@ medusaIntegrationTestRunner({
         )
         expect(results.every((r) => r.status === 200)).toBe(true)
         expect(new Set(results.map((r) => r.data.transfer.id)).size).toBe(1)
-        expect((await call("get", `/admin/accounts/${a.id}`)).data.account.balance).toBe(93)
+        expect(Number((await call("get", `/admin/accounts/${a.id}`)).data.account.balance)).toBe(93)
         await expectVerified()
       })
     })

@@ -24,7 +24,7 @@ medusaIntegrationTestRunner({
 
         const res = await shop.allocate(cart.id, { account_id: account.id }, shopper.headers)
         expect(res.status).toBe(200)
-        expect(res.data.allocation).toMatchObject({ account_id: account.id, amount: 60 })
+        expect(res.data.allocation).toMatchObject({ account_id: account.id, amount: "60.00" })
         expect(res.data.cart.total).toBe(0)
 
         const done = await shop.complete(cart.id, shopper.headers)
@@ -34,7 +34,7 @@ medusaIntegrationTestRunner({
         expect((await sales()) - salesBefore).toBe(60)
         const transfers = await ledger.listLedgerTransfers({ merchant_reference: done.data.order.id })
         expect(transfers).toHaveLength(1)
-        expect((await ledger.getAccount(account.id)).held).toBe(0)
+        expect(Number((await ledger.getAccount(account.id)).held)).toBe(0)
         // The order keeps its allocations as credit lines pointing at the account.
         const { data: placed } = await adminCall("get", `/admin/orders/${done.data.order.id}?fields=*credit_lines`)
         expect(placed.order.credit_lines).toEqual([
@@ -48,7 +48,7 @@ medusaIntegrationTestRunner({
         const carts = []
         for (let i = 0; i < 4; i++) {
           const cart = await shop.cart([{ variant_id: store.shirt.variant.id, quantity: 1 }], shopper.headers)
-          expect((await shop.allocate(cart.id, { account_id: account.id }, shopper.headers)).data.allocation.amount).toBe(60)
+          expect(Number((await shop.allocate(cart.id, { account_id: account.id }, shopper.headers)).data.allocation.amount)).toBe(60)
           carts.push(cart)
         }
         const results = await Promise.all(carts.map((c) => shop.complete(c.id, shopper.headers)))
@@ -56,7 +56,7 @@ medusaIntegrationTestRunner({
         expect(orders).toHaveLength(1)
         await eventually(async () => expect(await balance(account.id)).toBe(0))
         expect(await ledger.listLedgerHolds({ status: "open" })).toEqual([])
-        expect((await ledger.getAccount(account.id)).held).toBe(0)
+        expect(Number((await ledger.getAccount(account.id)).held)).toBe(0)
         expect(await sales()).toBe(60)
       })
 
@@ -67,7 +67,7 @@ medusaIntegrationTestRunner({
         expect(session.status).toBe(200)
         const done = await shop.complete(cart.id)
         expect(done.data.type).toBe("order")
-        expect((await ledger.getAccount(card.id)).held).toBe(60)
+        expect(Number((await ledger.getAccount(card.id)).held)).toBe(60)
 
         const payment = await paymentOf(done.data.order.id)
         const captured = await adminCall("post", `/admin/payments/${payment.id}/capture`, {})
@@ -78,7 +78,7 @@ medusaIntegrationTestRunner({
         await new Promise((r) => setTimeout(r, 1500))
         expect(await balance(card.id)).toBe(40)
         expect(await sales()).toBe(60)
-        expect((await ledger.getAccount(card.id)).held).toBe(0)
+        expect(Number((await ledger.getAccount(card.id)).held)).toBe(0)
       })
 
       it("splits one order across a wallet, a gift card and Medusa's system provider; cancel returns every cent", async () => {
@@ -93,18 +93,18 @@ medusaIntegrationTestRunner({
           shopper.headers
         )
         expect(cart.total).toBe(80)
-        expect((await shop.allocate(cart.id, { account_id: account.id }, shopper.headers)).data.allocation.amount).toBe(30)
+        expect(Number((await shop.allocate(cart.id, { account_id: account.id }, shopper.headers)).data.allocation.amount)).toBe(30)
         const byCode = await shop.allocate(cart.id, { code: card.code }, shopper.headers)
-        expect(byCode.data.allocation.amount).toBe(20)
+        expect(Number(byCode.data.allocation.amount)).toBe(20)
         expect(byCode.data.cart.total).toBe(30)
 
         const session = await shop.pay(cart.id, "pp_system_default", {}, shopper.headers)
         expect(session.status).toBe(200)
-        expect(session.data.payment_collection.amount).toBe(30)
+        expect(Number(session.data.payment_collection.amount)).toBe(30)
         const done = await shop.complete(cart.id, shopper.headers)
         expect(done.data.type).toBe("order")
-        expect((await ledger.getAccount(account.id)).held).toBe(30)
-        expect((await ledger.getAccount(card.id)).held).toBe(20)
+        expect(Number((await ledger.getAccount(account.id)).held)).toBe(30)
+        expect(Number((await ledger.getAccount(card.id)).held)).toBe(20)
 
         const payment = await paymentOf(done.data.order.id)
         expect((await adminCall("post", `/admin/payments/${payment.id}/capture`, {})).status).toBe(200)
@@ -134,7 +134,7 @@ medusaIntegrationTestRunner({
         const card = await giftCard(10)
         const cart = await shop.cart([{ variant_id: store.shirt.variant.id, quantity: 1 }], shopper.headers)
         await shop.allocate(cart.id, { code: card.code }, shopper.headers)
-        expect((await shop.allocate(cart.id, { account_id: account.id }, shopper.headers)).data.allocation.amount).toBe(50)
+        expect(Number((await shop.allocate(cart.id, { account_id: account.id }, shopper.headers)).data.allocation.amount)).toBe(50)
         await ledger.redeem(account.id, 30)
 
         const done = await shop.complete(cart.id, shopper.headers)
@@ -142,7 +142,7 @@ medusaIntegrationTestRunner({
         expect(JSON.stringify(done.data)).toMatch(/insufficient|available/i)
         const holds = await ledger.listLedgerHolds({ status: "open" })
         expect(holds).toEqual([])
-        expect((await ledger.getAccount(card.id)).held).toBe(0)
+        expect(Number((await ledger.getAccount(card.id)).held)).toBe(0)
         expect((await shop.getCart(cart.id, shopper.headers)).completed_at).toBeFalsy()
       })
     })
@@ -187,9 +187,9 @@ medusaIntegrationTestRunner({
         const tooMuch = await shop.allocate(cart.id, { account_id: mugsOnly.id, amount: 41 }, shopper.headers)
         expect([tooMuch.status, tooMuch.data.code]).toEqual([400, "amount_too_high"])
         const res = await shop.allocate(cart.id, { account_id: mugsOnly.id }, shopper.headers)
-        expect(res.data.allocation.amount).toBe(40)
+        expect(Number(res.data.allocation.amount)).toBe(40)
         const shipping = await wallet(shopper.customer.id, 100, { product_ids: [store.mug.product.id] })
-        expect((await shop.allocate(cart.id, { account_id: shipping.id }, shopper.headers)).data.allocation.amount).toBe(50)
+        expect(Number((await shop.allocate(cart.id, { account_id: shipping.id }, shopper.headers)).data.allocation.amount)).toBe(50)
         // Re-applying replaces, deleting gives the amount back to the cart.
         const again = await shop.allocate(cart.id, { account_id: mugsOnly.id, amount: 5 }, shopper.headers)
         expect(again.data.cart.account_allocations).toHaveLength(2)
@@ -257,7 +257,7 @@ medusaIntegrationTestRunner({
         expect(guest.status).toBe(200)
         const code = guest.data.refund.accounts[0].code
         expect(code).toMatch(/^[0-9A-Z-]+$/)
-        expect((await ledger.getAccountByCode(code)).balance).toBe(60)
+        expect(Number((await ledger.getAccountByCode(code)).balance)).toBe(60)
       })
     })
 
@@ -280,11 +280,11 @@ medusaIntegrationTestRunner({
         await new Promise((r) => setTimeout(r, 1000))
         expect(await ledger.listLedgerAccounts({ idempotency_key: [`giftcard:${item.id}:0`, `giftcard:${item.id}:1`] })).toHaveLength(2)
         const card = await ledger.getAccount(cards[0].id)
-        expect(card.balance).toBe(25)
+        expect(Number(card.balance)).toBe(25)
         expect(card.metadata).toMatchObject({ recipient_email: "friend@example.com", message: "Enjoy", order_id: data.order.id })
 
         const next = await shop.cart([{ variant_id: store.mug.variant.id, quantity: 1 }])
-        expect((await shop.allocate(next.id, { code: card.code })).data.allocation.amount).toBe(25)
+        expect(Number((await shop.allocate(next.id, { code: card.code })).data.allocation.amount)).toBe(25)
         await shop.pay(next.id, "pp_system_default", {})
         const second = await shop.complete(next.id)
         expect(second.data.type).toBe("order")

@@ -82,7 +82,7 @@ medusaIntegrationTestRunner({
       const openEnded = await ledger.createAccount({ name: "Open", currency_code: "usd", initial_amount: 40 })
       const heldAccount = await ledger.createAccount({ name: "Held", currency_code: "usd", initial_amount: 25 })
       const hold = await ledger.hold(heldAccount.id, 10, { expires_at: new Date(Date.now() + WINDOW_MS) })
-      expect((await ledger.getAccount(a.id)).balance).toBe(30)
+      expect(Number((await ledger.getAccount(a.id)).balance)).toBe(30)
       await sleep(WINDOW_MS + 300)
       return { expired: [a.id, b.id], openEnded, heldAccount, hold }
     }
@@ -90,17 +90,17 @@ medusaIntegrationTestRunner({
     /** Every expectation of one sweep, however many runs raced to do it. */
     const expectSweptOnce = async ({ expired, openEnded, heldAccount, hold }: Awaited<ReturnType<typeof seed>>) => {
       const lapsed = await ledger.getCoreAccount("lapsed", "usd")
-      expect(lapsed.balance).toBe(42.5)
+      expect(Number(lapsed.balance)).toBe(42.5)
       expect(await ledger.listLedgerTransfers({ destination_id: lapsed.id, kind: "expiry" })).toHaveLength(2)
       for (const id of expired) {
         const account = await ledger.getAccount(id)
-        expect([account.status, account.balance]).toEqual(["closed", 0])
+        expect([account.status, account.balance]).toEqual(["closed", "0.00"])
         expect(await ledger.listLedgerTransfers({ source_id: id, kind: "expiry" })).toHaveLength(1)
       }
       const untouched = await ledger.getAccount(openEnded.id)
-      expect([untouched.status, untouched.balance, untouched.held]).toEqual(["open", 40, 0])
+      expect([untouched.status, untouched.balance, untouched.held]).toEqual(["open", "40.00", "0.00"])
       const released = await ledger.getAccount(heldAccount.id)
-      expect([released.status, released.balance, released.held, released.available]).toEqual(["open", 25, 0, 25])
+      expect([released.status, released.balance, released.held, released.available]).toEqual(["open", "25.00", "0.00", "25.00"])
       expect((await ledger.listLedgerHolds({ id: hold.id }))[0].status).toBe("expired")
     }
 
@@ -121,7 +121,7 @@ medusaIntegrationTestRunner({
       expect([...new Set(runs.flatMap((r) => r.released_holds))]).toEqual([seeded.hold.id])
       await expectSweptOnce(seeded)
 
-      expect(await closeExpiredLedgerAccounts(getContainer())).toEqual({ closed: [], skipped_negative: [], released_holds: [] })
+      expect(await closeExpiredLedgerAccounts(getContainer())).toEqual({ closed: [], skipped_negative: [], released_holds: [], kept_for_holds: [] })
       await expectSweptOnce(seeded)
     })
 
@@ -142,9 +142,9 @@ medusaIntegrationTestRunner({
       await ledger.redeem(account.id, 5)
       await sleep(WINDOW_MS + 300)
       const result = await closeExpiredLedgerAccounts(getContainer())
-      expect(result).toEqual({ closed: [], skipped_negative: [account.id], released_holds: [] })
+      expect(result).toEqual({ closed: [], skipped_negative: [account.id], released_holds: [], kept_for_holds: [] })
       const after = await ledger.getAccount(account.id)
-      expect([after.status, after.balance]).toEqual(["open", -5])
+      expect([after.status, after.balance]).toEqual(["open", "-5.00"])
     })
 
     it("runs from the command line with medusa exec, printing the result as JSON", async () => {
@@ -155,15 +155,15 @@ medusaIntegrationTestRunner({
       const out = await runCli(dbConfig.clientUrl)
       const elapsed = Date.now() - started
       // LOG_LEVEL=error silences Medusa's own lines: stdout is the result alone.
-      expect(JSON.parse(out.trim())).toEqual({ closed: [account.id], skipped_negative: [], released_holds: [] })
+      expect(JSON.parse(out.trim())).toEqual({ closed: [account.id], skipped_negative: [], released_holds: [], kept_for_holds: [] })
       const lapsed = await ledger.getCoreAccount("lapsed", "usd")
-      expect(lapsed.balance).toBe(7)
+      expect(Number(lapsed.balance)).toBe(7)
       expect(await ledger.listLedgerTransfers({ source_id: account.id, destination_id: lapsed.id, kind: "expiry" })).toHaveLength(1)
       expect((await ledger.getAccount(account.id)).status).toBe("closed")
-      expect((await ledger.getAccount(open.id)).balance).toBe(3)
+      expect(Number((await ledger.getAccount(open.id)).balance)).toBe(3)
       // A second CLI run finds nothing left to do.
-      expect(JSON.parse((await runCli(dbConfig.clientUrl)).trim())).toEqual({ closed: [], skipped_negative: [], released_holds: [] })
-      expect((await ledger.getCoreAccount("lapsed", "usd")).balance).toBe(7)
+      expect(JSON.parse((await runCli(dbConfig.clientUrl)).trim())).toEqual({ closed: [], skipped_negative: [], released_holds: [], kept_for_holds: [] })
+      expect(Number((await ledger.getCoreAccount("lapsed", "usd")).balance)).toBe(7)
       console.info(`medusa exec close-expired-accounts: ${elapsed} ms`)
     })
   },

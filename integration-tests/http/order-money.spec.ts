@@ -31,7 +31,7 @@ medusaIntegrationTestRunner({
       expect((await adminCall("post", `/admin/payments/${payment.id}/capture`, { amount: 35 })).status).toBe(200)
       await eventually(async () => expect(await balance(card.id)).toBe(65))
       // The first capture released the rest of the hold; the second is paid from the account.
-      expect((await ledger.getAccount(card.id)).held).toBe(0)
+      expect(Number((await ledger.getAccount(card.id)).held)).toBe(0)
       expect((await adminCall("post", `/admin/payments/${payment.id}/capture`, { amount: 25 })).status).toBe(200)
       await eventually(async () => expect(await balance(card.id)).toBe(40))
 
@@ -41,7 +41,7 @@ medusaIntegrationTestRunner({
       const tooMuch = await adminCall("post", `/admin/payments/${payment.id}/refund`, { amount: 10.01 })
       expect(tooMuch.status).toBe(400)
       expect(await balance(card.id)).toBe(90)
-      expect((await ledger.getCoreAccount("redemptions", "usd")).balance).toBe(10)
+      expect(Number((await ledger.getCoreAccount("redemptions", "usd")).balance)).toBe(10)
     })
 
     it("refund to account of a provider-paid order goes through Medusa's payment refund", async () => {
@@ -51,7 +51,7 @@ medusaIntegrationTestRunner({
       await eventually(async () => expect(await balance(card.id)).toBe(40))
       const res = await adminCall("post", `/admin/orders/${order.id}/refund-to-account`, { amount: 15, note: "Scratched" })
       expect(res.status).toBe(200)
-      expect(res.data.refund.payments_refunded).toEqual([{ payment_id: payment.id, amount: 15 }])
+      expect(res.data.refund.payments_refunded).toEqual([{ payment_id: payment.id, amount: "15.00" }])
       expect(await balance(card.id)).toBe(55)
       const { data } = await adminCall("get", `/admin/payments/${payment.id}?fields=*refunds`)
       expect(data.payment.refunds.map((r: any) => r.amount)).toEqual([15])
@@ -63,9 +63,9 @@ medusaIntegrationTestRunner({
     it("account provider: canceling an order before capture releases the hold; after capture Medusa refunds it", async () => {
       const card = await giftCard(150)
       const first = await providerOrder(card)
-      expect((await ledger.getAccount(card.id)).held).toBe(60)
+      expect(Number((await ledger.getAccount(card.id)).held)).toBe(60)
       expect((await adminCall("post", `/admin/orders/${first.order.id}/cancel`, {})).status).toBe(200)
-      await eventually(async () => expect((await ledger.getAccount(card.id)).held).toBe(0))
+      await eventually(async () => expect(Number((await ledger.getAccount(card.id)).held)).toBe(0))
       expect(await balance(card.id)).toBe(150)
 
       const second = await providerOrder(card)
@@ -73,7 +73,7 @@ medusaIntegrationTestRunner({
       await eventually(async () => expect(await balance(card.id)).toBe(90))
       expect((await adminCall("post", `/admin/orders/${second.order.id}/cancel`, {})).status).toBe(200)
       await eventually(async () => expect(await balance(card.id)).toBe(150))
-      expect((await ledger.getCoreAccount("redemptions", "usd")).balance).toBe(0)
+      expect(Number((await ledger.getCoreAccount("redemptions", "usd")).balance)).toBe(0)
     })
 
     it("allocations follow cart changes", async () => {
@@ -87,7 +87,7 @@ medusaIntegrationTestRunner({
         can_pay_shipping: false,
       })
       const cart = await shop.cart([{ variant_id: store.mug.variant.id, quantity: 3 }], shopper.headers)
-      expect((await shop.allocate(cart.id, { account_id: mugs.id }, shopper.headers)).data.allocation.amount).toBe(60)
+      expect(Number((await shop.allocate(cart.id, { account_id: mugs.id }, shopper.headers)).data.allocation.amount)).toBe(60)
       const line = cart.items[0]
       const updated = await shop.send("post", `/store/carts/${cart.id}/line-items/${line.id}`, { quantity: 1 }, shopper.headers)
       expect(updated.status).toBe(200)
@@ -97,7 +97,7 @@ medusaIntegrationTestRunner({
       await shop.pay(cart.id, "pp_system_default", {}, shopper.headers)
       const done = await shop.complete(cart.id, shopper.headers)
       expect(done.data.type).toBe("order")
-      expect((await ledger.getAccount(mugs.id)).held).toBe(20)
+      expect(Number((await ledger.getAccount(mugs.id)).held)).toBe(20)
     })
 
     it("a canceled order voids its unspent gift cards and reports spent ones", async () => {
@@ -114,13 +114,13 @@ medusaIntegrationTestRunner({
         return found
       })
       await ledger.redeem(cards[1].id, 5)
-      const bank = (await ledger.getCoreAccount("bank", "usd")).balance
+      const bank = Number((await ledger.getCoreAccount("bank", "usd")).balance)
       expect((await adminCall("post", `/admin/orders/${data.order.id}/cancel`, {})).status).toBe(200)
       await eventually(async () => expect((await ledger.getAccount(cards[0].id)).status).toBe("closed"))
       expect(await balance(cards[0].id)).toBe(0)
-      expect((await ledger.getCoreAccount("bank", "usd")).balance).toBe(bank + 25)
+      expect(Number((await ledger.getCoreAccount("bank", "usd")).balance)).toBe(bank + 25)
       const spent = await ledger.getAccount(cards[1].id)
-      expect([spent.status, spent.balance]).toEqual(["open", 20])
+      expect([spent.status, spent.balance]).toEqual(["open", "20.00"])
     })
 
     it("Medusa's refund of an overpayment to store credit lands in the customer's wallet", async () => {
@@ -190,10 +190,10 @@ medusaIntegrationTestRunner({
       expect(of("ledger.account.closed").map((e) => e.data.id)).toEqual([account.id])
       // The option in medusa-config sets the threshold at 5.00: 10 → 2 crosses it once.
       expect(of("ledger.account.low_balance")).toEqual([
-        { name: "ledger.account.low_balance", data: expect.objectContaining({ id: account.id, balance: 2, threshold: 5 }) },
+        { name: "ledger.account.low_balance", data: expect.objectContaining({ id: account.id, balance: "2.00", threshold: "5.00" }) },
       ])
       const issued = of("ledger.gift_card.issued")[0].data
-      expect(issued).toMatchObject({ amount: 25, currency_code: "usd", recipient_email: "r@example.com", order_id: data.order.id })
+      expect(issued).toMatchObject({ amount: "25.00", currency_code: "usd", recipient_email: "r@example.com", order_id: data.order.id })
       expect((await ledger.getAccountByCode(issued.code)).id).toBe(issued.id)
     })
   },

@@ -86,8 +86,8 @@ medusaIntegrationTestRunner({
         expect(res.status).toBe(200)
         expect(res.data).toEqual(expect.objectContaining({ count: 2, limit: 20, offset: 0 }))
         expect(res.data.accounts).toEqual([
-          expect.objectContaining({ id: wallet.id, name: "Alice wallet", balance: 17.5, held: 5, available: 12.5, currency_code: "usd", is_owner: true }),
-          expect.objectContaining({ id: shared.id, name: "Family pot", balance: 10, available: 10, currency_code: "eur", is_owner: false }),
+          expect.objectContaining({ id: wallet.id, name: "Alice wallet", balance: "17.50", held: "5.00", available: "12.50", currency_code: "usd", is_owner: true }),
+          expect.objectContaining({ id: shared.id, name: "Family pot", balance: "10.00", available: "10.00", currency_code: "eur", is_owner: false }),
         ])
         for (const account of res.data.accounts) {
           for (const key of ["customer_id", "members", "metadata", "idempotency_key", "role"]) {
@@ -114,7 +114,7 @@ medusaIntegrationTestRunner({
         const { wallet, shared, bobs, card } = await seed()
         const detail = await store("get", `/store/accounts/${wallet.id}`, undefined, { as: "alice" })
         expect(detail.status).toBe(200)
-        expect(detail.data.account).toEqual(expect.objectContaining({ id: wallet.id, balance: 17.5, available: 12.5, is_owner: true, type: { name: "Store credit" } }))
+        expect(detail.data.account).toEqual(expect.objectContaining({ id: wallet.id, balance: "17.50", available: "12.50", is_owner: true, type: { name: "Store credit" } }))
         expect(detail.data.account).not.toHaveProperty("customer_id")
         const member = await store("get", `/store/accounts/${shared.id}`, undefined, { as: "alice" })
         expect(member.data.account).toEqual(expect.objectContaining({ id: shared.id, is_owner: false }))
@@ -123,8 +123,8 @@ medusaIntegrationTestRunner({
         expect(entries.status).toBe(200)
         expect(entries.data).toEqual(expect.objectContaining({ count: 2, limit: 50, offset: 0 }))
         expect(entries.data.entries).toEqual([
-          expect.objectContaining({ kind: "load", amount: 30, balance_after: 30 }),
-          expect.objectContaining({ kind: "redemption", amount: -12.5, balance_after: 17.5, merchant_reference: "order_1" }),
+          expect.objectContaining({ kind: "load", amount: "30.00", balance_after: "30.00" }),
+          expect.objectContaining({ kind: "redemption", amount: "-12.50", balance_after: "17.50", merchant_reference: "order_1" }),
         ])
         expect(entries.data.entries[0]).not.toHaveProperty("counterparty_id")
         expect((await store("get", `/store/accounts/${shared.id}/entries`, undefined, { as: "alice" })).status).toBe(200)
@@ -163,7 +163,7 @@ medusaIntegrationTestRunner({
           const res = await store("post", "/store/accounts/balance", { code }, { ip: "198.51.100.1" })
           expect([code, res.status]).toEqual([code, 200])
           expect(res.data).toEqual({
-            account: { code: grouped, balance: 25, available: 21, currency_code: "usd", status: "open", end_date: "2099-01-01T00:00:00.000Z" },
+            account: { code: grouped, balance: "25.00", available: "21.00", currency_code: "usd", status: "open", end_date: "2099-01-01T00:00:00.000Z" },
           })
         }
         const unknown = await store("post", "/store/accounts/balance", { code: UNKNOWN_CODE }, { ip: "198.51.100.1" })

@@ -104,7 +104,7 @@ medusaIntegrationTestRunner({
         )
         expect(drains.filter((r) => r.status === 200)).toHaveLength(10)
         expect(drains.filter((r) => r.status === 400).every((r) => r.data.code === "insufficient_funds")).toBe(true)
-        expect((await one("get", `/admin/accounts/${shared}`)).data.account.balance).toBe(0)
+        expect(Number((await one("get", `/admin/accounts/${shared}`)).data.account.balance)).toBe(0)
 
         // Many wallets paying into the one sales account from both processes.
         const wallets: any[] = []
@@ -167,16 +167,16 @@ medusaIntegrationTestRunner({
         for (let i = 0; i < 8; i++) {
           const shop = shops[i % 2]
           const cart = await shop.cart([{ variant_id: store.shirt.variant.id, quantity: 1 }], shopper.headers)
-          expect((await shop.allocate(cart.id, { account_id: wallet.id }, shopper.headers)).data.allocation.amount).toBe(60)
+          expect(Number((await shop.allocate(cart.id, { account_id: wallet.id }, shopper.headers)).data.allocation.amount)).toBe(60)
           carts.push(cart)
         }
         // 8 carts of 60.00 on a 180.00 wallet, completed on both servers at once: 3 orders.
         const results = await Promise.all(carts.map((c, i) => shops[i % 2].complete(c.id, shopper.headers)))
         expect(results.filter((r) => r.data?.type === "order")).toHaveLength(3)
-        await eventually(async () => expect((await ledger.getAccount(wallet.id)).balance).toBe(0))
-        expect((await ledger.getAccount(wallet.id)).held).toBe(0)
+        await eventually(async () => expect(Number((await ledger.getAccount(wallet.id)).balance)).toBe(0))
+        expect(Number((await ledger.getAccount(wallet.id)).held)).toBe(0)
         expect(await ledger.listLedgerHolds({ status: "open" })).toEqual([])
-        expect((await ledger.getCoreAccount("redemptions", "usd")).balance).toBe(180)
+        expect(Number((await ledger.getCoreAccount("redemptions", "usd")).balance)).toBe(180)
         expect((await ledger.verify()).checks.filter((c) => !c.ok)).toEqual([])
       } finally {
         server.child.kill("SIGTERM")

@@ -24,10 +24,10 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
         currency_code: "usd",
         status: "open",
         code: null,
-        credit_limit: 0,
-        balance: 0,
-        held: 0,
-        available: 0,
+        credit_limit: "0.00",
+        balance: "0.00",
+        held: "0.00",
+        available: "0.00",
         role: null,
         can_pay_shipping: true,
         product_ids: null,
@@ -93,8 +93,8 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
 
     it("funds the account from the unpaid source in the same transaction", async () => {
       const acc = await service.createAccount({ name: "Loaded", currency_code: "usd", initial_amount: "25.50" })
-      expect(acc.balance).toBe(25.5)
-      expect(acc.available).toBe(25.5)
+      expect(Number(acc.balance)).toBe(25.5)
+      expect(Number(acc.available)).toBe(25.5)
       const { rows } = await db.raw(`SELECT kind, source_id, destination_id, amount::text, description FROM ledger_transfer`)
       expect(rows).toEqual([
         { kind: "load", source_id: "acc_sys_usd_unpaid_source", destination_id: acc.id, amount: "25.5", description: "Initial load" },
@@ -105,13 +105,13 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
 
     it("funds the account from a given source (a role or an account)", async () => {
       const fromBank = await service.createAccount({ name: "Bought", currency_code: "usd", initial_amount: 40, source_account_id: "@bank" })
-      expect(fromBank.balance).toBe(40)
-      expect((await service.getAccount("acc_sys_usd_bank")).balance).toBe(-40)
+      expect(Number(fromBank.balance)).toBe(40)
+      expect(Number((await service.getAccount("acc_sys_usd_bank")).balance)).toBe(-40)
 
       const parent = await service.createAccount({ name: "Parent", currency_code: "usd", initial_amount: 100 })
       const child = await service.createAccount({ name: "Child", currency_code: "usd", initial_amount: 30, source_account_id: parent.id })
-      expect(child.balance).toBe(30)
-      expect((await service.getAccount(parent.id)).balance).toBe(70)
+      expect(Number(child.balance)).toBe(30)
+      expect(Number((await service.getAccount(parent.id)).balance)).toBe(70)
       await expectVerified(service)
     })
 
@@ -147,7 +147,7 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       const a = await service.createAccount({ name: "Once", currency_code: "usd", initial_amount: 15 }, { idempotency_key: "create-1" })
       const b = await service.createAccount({ name: "Once", currency_code: "usd", initial_amount: 15 }, { idempotency_key: "create-1" })
       expect(b.id).toBe(a.id)
-      expect(b.balance).toBe(15)
+      expect(Number(b.balance)).toBe(15)
       expect(await countRows(db, "ledger_account", "name = 'Once'")).toBe(1)
       expect(await countRows(db, "ledger_transfer")).toBe(1)
       // without an initial amount the key still names the account
@@ -241,7 +241,7 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       const acc = await service.createAccount({ name: "Credit", currency_code: "usd" })
       await expectCode(service.redeem(acc.id, 1), "insufficient_funds")
       const raised = await service.updateAccount(acc.id, { credit_limit: "50.00" })
-      expect(raised).toMatchObject({ credit_limit: 50, available: 50 })
+      expect(raised).toMatchObject({ credit_limit: "50.00", available: "50.00" })
       await service.redeem(acc.id, 30)
       await service.hold(acc.id, 10)
       // uses 30 + 10 held: a limit of 39.99 is too low, 40 is fine
@@ -249,7 +249,7 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       await expectRejectedCleanly(db, () => service.updateAccount(acc.id, { credit_limit: -5 }), "invalid_amount")
       await expectRejectedCleanly(db, () => service.updateAccount(acc.id, { credit_limit: "1.001" }), "invalid_amount")
       const lowered = await service.updateAccount(acc.id, { credit_limit: 40 })
-      expect(lowered).toMatchObject({ credit_limit: 40, balance: -30, held: 10, available: 0 })
+      expect(lowered).toMatchObject({ credit_limit: "40.00", balance: "-30.00", held: "10.00", available: "0.00" })
       await expectCode(service.redeem(acc.id, "0.01"), "insufficient_funds")
       const unlimited = await service.updateAccount(acc.id, { credit_limit: null })
       expect(unlimited).toMatchObject({ credit_limit: null, available: null })
@@ -350,16 +350,16 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       const all = await service.statement(acc.id)
       expect(all.count).toBe(4)
       expect(all.lines.map((l) => [l.amount, l.balance_after])).toEqual([
-        [5, 74.5],
-        [-20.5, 69.5],
-        [-10, 90],
-        [100, 100],
+        ["5.00", "74.50"],
+        ["-20.50", "69.50"],
+        ["-10.00", "90.00"],
+        ["100.00", "100.00"],
       ])
       expect(all.lines[0]).toMatchObject({ kind: "load", reference: t1.reference, transfer_id: t1.id, counterparty_id: "acc_sys_usd_unpaid_source" })
       expect(all.lines[2]).toMatchObject({ kind: "redemption", reference: r1.reference, merchant_reference: "order_1", counterparty_id: "acc_sys_usd_redemptions" })
 
       const asc = await service.statement(acc.id, { order: "asc" })
-      expect(asc.lines.map((l) => l.balance_after)).toEqual([100, 90, 69.5, 74.5])
+      expect(asc.lines.map((l) => l.balance_after)).toEqual(["100.00", "90.00", "69.50", "74.50"])
 
       const page = await service.statement(acc.id, { limit: 2, offset: 1 })
       expect(page).toMatchObject({ count: 4, limit: 2, offset: 1 })
@@ -374,8 +374,8 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       // the sales account sees the other side of the redemptions
       const sales = await service.statement("acc_sys_usd_redemptions", { order: "asc" })
       expect(sales.lines.map((l) => [l.amount, l.balance_after])).toEqual([
-        [10, 10],
-        [20.5, 30.5],
+        ["10.00", "10.00"],
+        ["20.50", "30.50"],
       ])
       const none = await service.statement(acc.id, { to: new Date(Date.now() - 86_400_000) })
       expect(none).toMatchObject({ lines: [], count: 0 })
@@ -424,7 +424,7 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       await service.ensureCoreAccounts(["eur", "EUR", "usd"])
       await service.ensureCoreAccounts(["eur"])
       const eur = await service.getCoreAccount("redemptions", "EUR")
-      expect(eur).toMatchObject({ id: "acc_sys_eur_redemptions", currency_code: "eur", role: "redemptions", credit_limit: 0, name: "Redemptions" })
+      expect(eur).toMatchObject({ id: "acc_sys_eur_redemptions", currency_code: "eur", role: "redemptions", credit_limit: "0.00", name: "Redemptions" })
       expect(await countRows(db, "ledger_account", "role IS NOT NULL")).toBe(10)
       expect(await countRows(db, "ledger_account_type")).toBe(typesBefore)
       await expectCode(service.getCoreAccount("nope" as any, "usd"), "invalid_request")
@@ -448,11 +448,11 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
 
     it("creates the core accounts of a currency on first use", async () => {
       const acc = await service.createAccount({ name: "Yen", currency_code: "jpy", initial_amount: 1000 })
-      expect(acc.balance).toBe(1000)
+      expect(Number(acc.balance)).toBe(1000)
       expect(await countRows(db, "ledger_account", "role IS NOT NULL AND currency_code = 'jpy'")).toBe(5)
       const t = await service.redeem(acc.id, 300)
-      expect(t).toMatchObject({ destination_id: "acc_sys_jpy_redemptions", currency_code: "jpy", source_balance: 700, destination_balance: null })
-      expect((await service.getAccount("acc_sys_jpy_redemptions")).balance).toBe(300)
+      expect(t).toMatchObject({ destination_id: "acc_sys_jpy_redemptions", currency_code: "jpy", source_balance: "700", destination_balance: null })
+      expect(Number((await service.getAccount("acc_sys_jpy_redemptions")).balance)).toBe(300)
       await expectVerified(service)
     })
 
@@ -462,7 +462,7 @@ ledgerModuleSuite("accounts", ({ service, db, dbUrl }) => {
       await expectCode(service.createAccount({ name: "Euro card", currency_code: "eur", code: "taken-code" }), "code_taken")
       // the next use of EUR must still find (or create) EUR's core accounts
       const acc = await service.createAccount({ name: "Euro card", currency_code: "eur", initial_amount: 10 })
-      expect(acc.balance).toBe(10)
+      expect(Number(acc.balance)).toBe(10)
       expect((await service.getCoreAccount("bank", "eur")).id).toBe("acc_sys_eur_bank")
       await expectVerified(service)
     })
@@ -487,7 +487,7 @@ ledgerModuleSuite(
       const acc = await service.createAccount({ name: "W", currency_code: "usd" })
       await expectRejectedCleanly(db, () => service.topUp(acc.id, "4.99"), "amount_too_low")
       await expectRejectedCleanly(db, () => service.createAccount({ name: "Small", currency_code: "usd", initial_amount: 4 }), "amount_too_low")
-      expect((await service.topUp(acc.id, 5)).destination_balance).toBe(5)
+      expect(Number((await service.topUp(acc.id, 5)).destination_balance)).toBe(5)
       // JPY: 500 minimum; KWD falls back to the default of 1
       const yen = await service.createAccount({ name: "Y", currency_code: "jpy" })
       await expectRejectedCleanly(db, () => service.topUp(yen.id, 499), "amount_too_low")
@@ -504,13 +504,13 @@ ledgerModuleSuite(
       const acc = await service.createAccount({ name: "W", currency_code: "usd", initial_amount: 400 })
       await expectRejectedCleanly(db, () => service.topUp(acc.id, "100.01"), "amount_too_high")
       await expectRejectedCleanly(db, () => service.createAccount({ name: "Big", currency_code: "usd", initial_amount: "500.01" }), "amount_too_high")
-      expect((await service.topUp(acc.id, 100)).destination_balance).toBe(500)
+      expect(Number((await service.topUp(acc.id, 100)).destination_balance)).toBe(500)
       await expectRejectedCleanly(db, () => service.topUp(acc.id, 5), "amount_too_high")
       // the limit applies to loads, not to a refund coming back
       const spend = await service.redeem(acc.id, 50)
       await service.topUp(acc.id, 50)
       await service.refund(spend.id, 50)
-      expect((await service.getAccount(acc.id)).balance).toBe(550)
+      expect(Number((await service.getAccount(acc.id)).balance)).toBe(550)
       // an explicit max_destination_balance on a transfer
       const other = await service.createAccount({ name: "O", currency_code: "usd", initial_amount: 100 })
       await expectRejectedCleanly(db, () => service.transfer(acc.id, other.id, 20, { max_destination_balance: 110 }), "amount_too_high")

@@ -17,13 +17,13 @@ ledgerModuleSuite("holds-lookups", ({ service, db }) => {
       await expectRejectedCleanly(db, () => service.redeem(acc.id, 50), "insufficient_funds")
       await sleep(1000)
       const spent = await service.redeem(acc.id, 50)
-      expect(spent.source_balance).toBe(50)
+      expect(Number(spent.source_balance)).toBe(50)
       const holds = await service.listLedgerHolds({ account_id: acc.id }, { order: { created_at: "ASC" } })
       expect(holds.map((h: any) => [h.id, h.status])).toEqual([
         [stale.id, "expired"],
         [live.id, "open"],
       ])
-      expect((await service.getAccount(acc.id)).held).toBe(10)
+      expect(Number((await service.getAccount(acc.id)).held)).toBe(10)
       // the live hold still counts: 50 − 10 left
       await expectRejectedCleanly(db, () => service.redeem(acc.id, 41), "insufficient_funds")
       await expectVerified(service)
@@ -38,7 +38,7 @@ ledgerModuleSuite("holds-lookups", ({ service, db }) => {
       const fresh = await service.hold(acc.id, 80)
       expect(fresh.status).toBe("open")
       expect((await service.listLedgerHolds({ id: old.id }))[0].status).toBe("expired")
-      expect((await service.getAccount(acc.id)).held).toBe(80)
+      expect(Number((await service.getAccount(acc.id)).held)).toBe(80)
       await expectVerified(service)
     })
   })

@@ -101,13 +101,13 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       await expectRejectedCleanly(db, () => service.capture(hj.id, { amount: "5.5" }), "invalid_amount")
 
       // what the currency allows passes, trailing zeros included
-      expect((await service.redeem(usd.id, "1.01")).amount).toBe(1.01)
-      expect((await service.redeem(usd.id, "1.100")).amount).toBe(1.1)
-      expect((await service.redeem(jpy.id, "15")).amount).toBe(15)
-      expect((await service.redeem(jpy.id, "1.0")).amount).toBe(1)
-      expect((await service.redeem(kwd.id, "1.005")).amount).toBe(1.005)
-      expect((await service.redeem(kwd.id, "0.001")).amount).toBe(0.001)
-      expect((await service.getAccount(kwd.id)).balance).toBe(8.994)
+      expect(Number((await service.redeem(usd.id, "1.01")).amount)).toBe(1.01)
+      expect(Number((await service.redeem(usd.id, "1.100")).amount)).toBe(1.1)
+      expect(Number((await service.redeem(jpy.id, "15")).amount)).toBe(15)
+      expect(Number((await service.redeem(jpy.id, "1.0")).amount)).toBe(1)
+      expect(Number((await service.redeem(kwd.id, "1.005")).amount)).toBe(1.005)
+      expect(Number((await service.redeem(kwd.id, "0.001")).amount)).toBe(0.001)
+      expect(Number((await service.getAccount(kwd.id)).balance)).toBe(8.994)
       // the largest amount accepted
       await service.transfer("@bank", usd.id, "1000000000000")
       expect(Number((await dbBalance(db, usd.id)).balance)).toBe(1000000000097.89)
@@ -139,7 +139,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       await service.redeem(acc.id, "0.1")
       await service.redeem(acc.id, 0.2)
       const after = await service.getAccount(acc.id)
-      expect(after.balance).toBe(0)
+      expect(Number(after.balance)).toBe(0)
       const { balance, entries } = await dbBalance(db, acc.id)
       expect([Number(balance), Number(entries)]).toEqual([0, 0])
       await expectRejectedCleanly(db, () => service.redeem(acc.id, "0.01"), "insufficient_funds")
@@ -180,8 +180,8 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     const paid = await service.transfer(other.id, early.id, 4)
     await expectRejectedCleanly(db, () => service.reverse(paid.id), "account_inactive")
     await expectRejectedCleanly(db, () => service.refund(paid.id, 1), "account_inactive")
-    expect((await service.getAccount(early.id)).balance).toBe(59)
-    expect((await service.getAccount(late.id)).balance).toBe(55)
+    expect(Number((await service.getAccount(early.id)).balance)).toBe(59)
+    expect(Number((await service.getAccount(late.id)).balance)).toBe(55)
     await expectVerified(service)
   })
 
@@ -256,8 +256,8 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     await expectRejectedCleanly(db, () => service.hold(acc.id, "70.01"), "insufficient_funds")
     await service.updateAccount(acc.id, { credit_limit: 20 })
     await expectRejectedCleanly(db, () => service.redeem(acc.id, "90.01"), "insufficient_funds")
-    expect((await service.redeem(acc.id, 90)).source_balance).toBe(10)
-    expect(await service.getAccount(acc.id)).toMatchObject({ balance: 10, held: 30, available: 0 })
+    expect(Number((await service.redeem(acc.id, 90)).source_balance)).toBe(10)
+    expect(await service.getAccount(acc.id)).toMatchObject({ balance: "10.00", held: "30.00", available: "0.00" })
     // reversing a load whose money is spent
     const card = await wallet(50)
     const load = (await service.statement(card.id)).lines[0].transfer_id
@@ -267,7 +267,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     await service.refund(load, 10)
     // a redemptions account never goes below zero: it can only give back what it received
     const other = await wallet(5)
-    expect((await service.getAccount(SALES)).balance).toBe(130)
+    expect(Number((await service.getAccount(SALES)).balance)).toBe(130)
     await expectRejectedCleanly(db, () => service.transfer(SALES, other.id, "130.01"), "insufficient_funds")
     await expectVerified(service)
   })
@@ -287,15 +287,15 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     const acc = await wallet(100)
     const t = await service.redeem(acc.id, 60)
     await service.refund(t.id, 15)
-    expect(await service.refundableAmount(t.reference)).toBe(45)
+    expect(await service.refundableAmount(t.reference)).toBe("45.00")
     const rev = await service.reverse(t.reference)
-    expect(rev).toMatchObject({ kind: "reversal", amount: 45, parent_id: t.id, source_id: SALES, destination_id: acc.id })
+    expect(rev).toMatchObject({ kind: "reversal", amount: "45.00", parent_id: t.id, source_id: SALES, destination_id: acc.id })
     expect(await service.refundableAmount(t.id)).toBe(0)
     await expectRejectedCleanly(db, () => service.reverse(t.id), "already_reversed")
     await expectRejectedCleanly(db, () => service.reverse(t.reference), "already_reversed")
     await expectRejectedCleanly(db, () => service.refund(t.id, "0.01"), "refund_exceeds_transfer")
-    expect((await service.getAccount(acc.id)).balance).toBe(100)
-    expect((await service.getAccount(SALES)).balance).toBe(0)
+    expect(Number((await service.getAccount(acc.id)).balance)).toBe(100)
+    expect(Number((await service.getAccount(SALES)).balance)).toBe(0)
     await expectVerified(service)
   })
 
@@ -307,7 +307,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     for (const child of [refund, reversal]) {
       await expectRejectedCleanly(db, () => service.reverse(child.id), "not_reversible")
       await expectRejectedCleanly(db, () => service.refund(child.id, 1), "not_reversible")
-      expect(await service.refundableAmount(child.id)).toBe(0)
+      expect(await service.refundableAmount(child.id)).toBe("0.00")
     }
     const expiring = await wallet(5)
     await service.updateAccount(expiring.id, { end_date: PAST() })
@@ -330,7 +330,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     // fully refunded: nothing left to reverse
     await expectRejectedCleanly(db, () => service.refund(t.id, "0.01"), "refund_exceeds_transfer")
     await expectRejectedCleanly(db, () => service.reverse(t.id), "refund_exceeds_transfer")
-    expect((await service.getAccount(acc.id)).balance).toBe(100)
+    expect(Number((await service.getAccount(acc.id)).balance)).toBe(100)
     await expectVerified(service)
   })
 
@@ -341,7 +341,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     expect(first.replayed).toBe(false)
     const before = await snapshot(db)
     const again = await service.redeem(acc.id, "10.00", { idempotency_key: "k-redeem", merchant_reference: "order_1" })
-    expect(again).toMatchObject({ id: first.id, reference: first.reference, replayed: true, amount: 10 })
+    expect(again).toMatchObject({ id: first.id, reference: first.reference, replayed: true, amount: "10.00" })
     expect(await snapshot(db)).toEqual(before)
     for (const call of [
       () => service.redeem(acc.id, 11, { idempotency_key: "k-redeem" }),
@@ -360,7 +360,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     await expectRejectedCleanly(db, () => service.refund(first.id, 4, { idempotency_key: "k-refund" }), "idempotency_conflict")
     const rev = await service.reverse(first.id, { idempotency_key: "k-rev" })
     const rev2 = await service.reverse(first.id, { idempotency_key: "k-rev" })
-    expect(rev2).toMatchObject({ id: rev.id, replayed: true, amount: 7 })
+    expect(rev2).toMatchObject({ id: rev.id, replayed: true, amount: "7.00" })
     // holds have their own keys
     const h = await service.hold(acc.id, 5, { idempotency_key: "k-hold" })
     expect((await service.hold(acc.id, 5, { idempotency_key: "k-hold" })).id).toBe(h.id)
@@ -543,17 +543,17 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     it("a hold reserves funds; a partial capture releases the rest", async () => {
       const acc = await wallet(100)
       const h = await service.hold(acc.id, 50, { reference: "cart_1", metadata: { x: 1 } })
-      expect(h).toMatchObject({ status: "open", amount: 50, captured_amount: 0, reference: "cart_1", account_id: acc.id })
-      expect(await service.getAccount(acc.id)).toMatchObject({ balance: 100, held: 50, available: 50 })
+      expect(h).toMatchObject({ status: "open", amount: "50.00", captured_amount: "0.00", currency_code: "usd", reference: "cart_1", account_id: acc.id })
+      expect(await service.getAccount(acc.id)).toMatchObject({ balance: "100.00", held: "50.00", available: "50.00" })
       await expectRejectedCleanly(db, () => service.redeem(acc.id, "50.01"), "insufficient_funds")
       const t = await service.capture(h.id, { amount: 30, merchant_reference: "order_1" })
-      expect(t).toMatchObject({ kind: "capture", amount: 30, hold_id: h.id, source_id: acc.id, destination_id: SALES, source_balance: 70 })
-      expect(await service.getAccount(acc.id)).toMatchObject({ balance: 70, held: 0, available: 70 })
+      expect(t).toMatchObject({ kind: "capture", amount: "30.00", hold_id: h.id, source_id: acc.id, destination_id: SALES, source_balance: "70.00" })
+      expect(await service.getAccount(acc.id)).toMatchObject({ balance: "70.00", held: "0.00", available: "70.00" })
       const [row] = (await db.raw(`SELECT status, captured_amount::text, transfer_id FROM ledger_hold WHERE id = ?`, [h.id])).rows
       expect(row).toEqual({ status: "captured", captured_amount: "30", transfer_id: t.id })
       // the captured transfer is refundable like any other
       await service.refund(t.id, 10)
-      expect((await service.getAccount(acc.id)).balance).toBe(80)
+      expect(Number((await service.getAccount(acc.id)).balance)).toBe(80)
       await expectVerified(service)
     })
 
@@ -562,8 +562,8 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       const other = await wallet(0)
       const h = await service.hold(acc.id, "12.34")
       const t = await service.capture(h.id, { destination_id: other.id })
-      expect(t).toMatchObject({ amount: 12.34, destination_id: other.id, destination_balance: 12.34, source_balance: 87.66 })
-      expect((await service.getAccount(acc.id)).held).toBe(0)
+      expect(t).toMatchObject({ amount: "12.34", destination_id: other.id, destination_balance: "12.34", source_balance: "87.66" })
+      expect(Number((await service.getAccount(acc.id)).held)).toBe(0)
       await expectVerified(service)
     })
 
@@ -576,7 +576,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       const r2 = await service.release(h1.id)
       expect(r2).toMatchObject({ id: h1.id, status: "released" })
       expect(await snapshot(db)).toEqual(before)
-      expect((await service.getAccount(acc.id)).held).toBe(0)
+      expect(Number((await service.getAccount(acc.id)).held)).toBe(0)
       await expectRejectedCleanly(db, () => service.capture(h1.id), "hold_not_open")
 
       const h2 = await service.hold(acc.id, 40)
@@ -584,7 +584,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       await expectRejectedCleanly(db, () => service.release(h2.id), "hold_not_open")
       await expectRejectedCleanly(db, () => service.capture(h2.id, { amount: 5 }), "hold_not_open")
       await expectRejectedCleanly(db, () => service.capture(h2.id), "hold_not_open")
-      expect(await service.getAccount(acc.id)).toMatchObject({ balance: 90, held: 0 })
+      expect(await service.getAccount(acc.id)).toMatchObject({ balance: "90.00", held: "0.00" })
       await expectVerified(service)
     })
 
@@ -606,7 +606,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       await expectRejectedCleanly(db, () => service.capture(h.id, { amount: 1 }), "hold_expired")
       // until swept, it still counts as held; releasing it is allowed
       expect((await service.release(h.id)).status).toBe("released")
-      expect((await service.getAccount(acc.id)).held).toBe(0)
+      expect(Number((await service.getAccount(acc.id)).held)).toBe(0)
       await expectVerified(service)
     })
 
@@ -618,13 +618,13 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       await sleepUntil(end + 100)
       await expectCode(service.redeem(acc.id, 1), "account_inactive")
       const t = await service.capture(h.id)
-      expect(t.source_balance).toBe(80)
+      expect(Number(t.source_balance)).toBe(80)
       await expectVerified(service)
     })
   })
 
   describe("closeExpiredAccounts", () => {
-    it("moves positive balances to Lapsed, closes the accounts and releases expired holds", async () => {
+    it("moves what is not held to Lapsed, closes the accounts without holds and releases expired holds", async () => {
       const expired = await wallet("30.25")
       const expiredHeld = await wallet(50)
       const openHold = await service.hold(expiredHeld.id, 20)
@@ -642,29 +642,31 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       await sleepUntil(expiry + 100)
 
       const result = await service.closeExpiredAccounts()
-      expect([...result.closed].sort()).toEqual([expired.id, expiredHeld.id, empty.id].sort())
+      expect([...result.closed].sort()).toEqual([expired.id, empty.id].sort())
+      expect(result.kept_for_holds).toEqual([expiredHeld.id])
       expect(result.skipped_negative).toEqual([negative.id])
       expect(result.released_holds).toEqual([shortHold.id])
 
-      expect(await service.getAccount(expired.id)).toMatchObject({ status: "closed", balance: 0, held: 0 })
-      expect(await service.getAccount(expiredHeld.id)).toMatchObject({ status: "closed", balance: 0, held: 0 })
-      expect(await service.getAccount(empty.id)).toMatchObject({ status: "closed", balance: 0 })
-      expect(await service.getAccount(negative.id)).toMatchObject({ status: "open", balance: -20 })
-      expect(await service.getAccount(alive.id)).toMatchObject({ status: "open", balance: 10, held: 3 })
-      expect(await service.getAccount(future.id)).toMatchObject({ status: "open", balance: 10 })
-      expect((await service.getAccount(LAPSED)).balance).toBe(80.25)
+      expect(await service.getAccount(expired.id)).toMatchObject({ status: "closed", balance: "0.00", held: "0.00" })
+      // the 20 held for a payment placed before the end date stay: that hold can still be captured
+      expect(await service.getAccount(expiredHeld.id)).toMatchObject({ status: "open", balance: "20.00", held: "20.00" })
+      expect(await service.getAccount(empty.id)).toMatchObject({ status: "closed", balance: "0.00" })
+      expect(await service.getAccount(negative.id)).toMatchObject({ status: "open", balance: "-20.00" })
+      expect(await service.getAccount(alive.id)).toMatchObject({ status: "open", balance: "10.00", held: "3.00" })
+      expect(await service.getAccount(future.id)).toMatchObject({ status: "open", balance: "10.00" })
+      expect((await service.getAccount(LAPSED)).balance).toBe("60.25")
       const { rows } = await db.raw(
         `SELECT source_id, destination_id, amount::text FROM ledger_transfer WHERE kind = 'expiry' ORDER BY amount`
       )
       expect(rows).toEqual(
         [
+          { source_id: expiredHeld.id, destination_id: LAPSED, amount: "30" },
           { source_id: expired.id, destination_id: LAPSED, amount: "30.25" },
-          { source_id: expiredHeld.id, destination_id: LAPSED, amount: "50" },
         ]
       )
       const holds = (await db.raw(`SELECT id, status FROM ledger_hold ORDER BY id`)).rows
       expect(Object.fromEntries(holds.map((h: any) => [h.id, h.status]))).toEqual({
-        [openHold.id]: "expired",
+        [openHold.id]: "open",
         [shortHold.id]: "expired",
         [longHold.id]: "open",
       })
@@ -686,7 +688,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       expect(first.released_holds).toHaveLength(1)
       const before = await snapshot(db)
       const second = await service.closeExpiredAccounts()
-      expect(second).toEqual({ closed: [], skipped_negative: [negative.id], released_holds: [] })
+      expect(second).toEqual({ closed: [], skipped_negative: [negative.id], released_holds: [], kept_for_holds: [] })
       expect(await snapshot(db)).toEqual(before)
       await expectVerified(service)
     })
@@ -702,7 +704,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
       const [a, b, c] = await Promise.all([service.closeExpiredAccounts(), service.closeExpiredAccounts(), service.closeExpiredAccounts()])
       expect([...a.closed, ...b.closed, ...c.closed].sort()).toEqual(accounts.map((x) => x.id).sort())
       expect(await countRows(db, "ledger_transfer", "kind = 'expiry'")).toBe(6)
-      expect((await service.getAccount(LAPSED)).balance).toBe(10 + 11 + 12 + 13 + 14 + 15)
+      expect(Number((await service.getAccount(LAPSED)).balance)).toBe(10 + 11 + 12 + 13 + 14 + 15)
       await expectVerified(service)
     })
   })
@@ -718,7 +720,7 @@ ledgerModuleSuite(
       await expectRejectedCleanly(db, () => service.topUp(acc.id, "190.01"), "amount_too_high")
       await expectRejectedCleanly(db, () => service.createAccount({ name: "X", currency_code: "usd", initial_amount: "200.01" }), "amount_too_high")
       await expectRejectedCleanly(db, () => service.topUp(acc.id, 200, { source_id: "@bank" }), "amount_too_high")
-      expect((await service.topUp(acc.id, 190)).destination_balance).toBe(200)
+      expect(Number((await service.topUp(acc.id, 190)).destination_balance)).toBe(200)
       await expectVerified(service)
     })
   },

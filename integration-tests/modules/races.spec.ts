@@ -19,9 +19,9 @@ ledgerModuleSuite("races", ({ service, db }) => {
     expect(tally(codes)).toEqual({ insufficient_funds: 22 })
     const after = await dbBalance(db, acc.id)
     expect([Number(after.balance), Number(after.held), Number(after.entries)]).toEqual([0, 0, 0])
-    expect((await service.getAccount(SALES)).balance).toBe(100)
+    expect(Number((await service.getAccount(SALES)).balance)).toBe(100)
     // the balances the postings returned are each distinct steps down to zero
-    expect(ok.map((t) => t.source_balance).sort((a, b) => a! - b!)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90])
+    expect(ok.map((t) => Number(t.source_balance)).sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90])
     expect(await countRows(db, "ledger_transfer", "kind = 'redemption'")).toBe(10)
     await expectVerified(service)
   })
@@ -31,8 +31,8 @@ ledgerModuleSuite("races", ({ service, db }) => {
     const { ok, codes } = await settle(Array.from({ length: 32 }, () => service.redeem(acc.id, 10)))
     expect(ok).toHaveLength(15)
     expect(tally(codes)).toEqual({ insufficient_funds: 17 })
-    expect(await service.getAccount(acc.id)).toMatchObject({ balance: -50, available: 0 })
-    expect((await service.getAccount(SALES)).balance).toBe(150)
+    expect(await service.getAccount(acc.id)).toMatchObject({ balance: "-50.00", available: "0.00" })
+    expect(Number((await service.getAccount(SALES)).balance)).toBe(150)
     await expectVerified(service)
   })
 
@@ -55,8 +55,8 @@ ledgerModuleSuite("races", ({ service, db }) => {
       expect(Number(balance)).toBeGreaterThanOrEqual(0)
       expect(Number(balance)).toBe(Number(entries))
     }
-    const total = (await Promise.all([a, b, c].map((x) => service.getAccount(x.id)))).reduce((s, x) => s + x.balance, 0)
-    expect(total + (await service.getAccount(SALES)).balance).toBe(300)
+    const total = (await Promise.all([a, b, c].map((x) => service.getAccount(x.id)))).reduce((s, x) => s + Number(x.balance), 0)
+    expect(total + Number((await service.getAccount(SALES)).balance)).toBe(300)
     await expectVerified(service)
   })
 
@@ -89,7 +89,7 @@ ledgerModuleSuite("races", ({ service, db }) => {
     // the sales account's statement runs through every posting in order
     const last = await service.statement(SALES, { limit: 1 })
     expect(last.count).toBe(total)
-    expect(Math.round(last.lines[0].balance_after * 100)).toBe(expected)
+    expect(Math.round(Number(last.lines[0].balance_after) * 100)).toBe(expected)
     await expectVerified(service)
   })
 
@@ -103,8 +103,8 @@ ledgerModuleSuite("races", ({ service, db }) => {
     expect(ok).toHaveLength(10)
     expect(tally(codes)).toEqual({ already_reversed: 10 })
     expect(new Set(ok.map((r) => r.parent_id)).size).toBe(10)
-    expect((await service.getAccount(acc.id)).balance).toBe(1000)
-    expect((await service.getAccount(SALES)).balance).toBe(0)
+    expect(Number((await service.getAccount(acc.id)).balance)).toBe(1000)
+    expect(Number((await service.getAccount(SALES)).balance)).toBe(0)
     await expectVerified(service)
   })
 
@@ -114,8 +114,8 @@ ledgerModuleSuite("races", ({ service, db }) => {
     const { ok, codes } = await settle(Array.from({ length: 20 }, () => service.refund(t.id, 10)))
     expect(ok).toHaveLength(10)
     expect(tally(codes)).toEqual({ refund_exceeds_transfer: 10 })
-    expect((await service.getAccount(acc.id)).balance).toBe(100)
-    expect(await service.refundableAmount(t.id)).toBe(0)
+    expect(Number((await service.getAccount(acc.id)).balance)).toBe(100)
+    expect(await service.refundableAmount(t.id)).toBe("0.00")
     await expectVerified(service)
   })
 
@@ -129,7 +129,7 @@ ledgerModuleSuite("races", ({ service, db }) => {
         if (i % 4 === 0) calls.push(service.reverse(t.id))
       }
       const { ok, codes } = await settle(calls)
-      const moved = ok.reduce((s, r) => s + r.amount, 0)
+      const moved = ok.reduce((s, r) => s + Number(r.amount), 0)
       expect(moved).toBeLessThanOrEqual(100)
       expect(ok.filter((r) => r.kind === "reversal").length).toBeLessThanOrEqual(1)
       expect(Object.keys(tally(codes)).filter((c) => !["refund_exceeds_transfer", "already_reversed"].includes(c))).toEqual([])
@@ -138,7 +138,7 @@ ledgerModuleSuite("races", ({ service, db }) => {
       // with a reversal among them, everything came back
       if (ok.some((r) => r.kind === "reversal")) expect(moved).toBe(100)
     }
-    expect((await service.getAccount(acc.id)).balance + (await service.getAccount(SALES)).balance).toBe(500)
+    expect(Number((await service.getAccount(acc.id)).balance) + Number((await service.getAccount(SALES)).balance)).toBe(500)
     await expectVerified(service)
   })
 
@@ -149,7 +149,7 @@ ledgerModuleSuite("races", ({ service, db }) => {
     expect(new Set(ok.map((t) => t.id)).size).toBe(1)
     expect(ok.filter((t) => !t.replayed)).toHaveLength(1)
     expect(await countRows(db, "ledger_transfer", "idempotency_key = 'order_42'")).toBe(1)
-    expect((await service.getAccount(acc.id)).balance).toBe(90)
+    expect(Number((await service.getAccount(acc.id)).balance)).toBe(90)
 
     // with different arguments racing for one key: one wins, the others conflict
     const race = await settle(Array.from({ length: 10 }, (_, i) => service.redeem(acc.id, i + 1, { idempotency_key: "order_43" })))
@@ -162,7 +162,7 @@ ledgerModuleSuite("races", ({ service, db }) => {
     expect(holds.codes).toEqual([])
     expect(new Set(holds.ok.map((h) => h.id)).size).toBe(1)
     expect(await countRows(db, "ledger_hold")).toBe(1)
-    expect((await service.getAccount(acc.id)).held).toBe(5)
+    expect(Number((await service.getAccount(acc.id)).held)).toBe(5)
     const created = await settle(
       Array.from({ length: 10 }, () => service.createAccount({ name: "Gift", currency_code: "usd", initial_amount: 25 }, { idempotency_key: "gift_1" }))
     )
@@ -177,7 +177,7 @@ ledgerModuleSuite("races", ({ service, db }) => {
     const { ok, codes } = await settle(Array.from({ length: 32 }, () => service.hold(acc.id, 10)))
     expect(ok).toHaveLength(10)
     expect(tally(codes)).toEqual({ insufficient_funds: 22 })
-    expect(await service.getAccount(acc.id)).toMatchObject({ balance: 100, held: 100, available: 0 })
+    expect(await service.getAccount(acc.id)).toMatchObject({ balance: "100.00", held: "100.00", available: "0.00" })
 
     // holds and debits racing on another account share the same 100
     const mixed = await wallet(100, { credit_limit: 20 })
@@ -190,7 +190,7 @@ ledgerModuleSuite("races", ({ service, db }) => {
     expect(r.ok).toHaveLength(12)
     expect(tally(r.codes)).toEqual({ insufficient_funds: 20 })
     const after = await service.getAccount(mixed.id)
-    expect(after.balance - after.held).toBe(-20)
+    expect(Number(after.balance) - Number(after.held)).toBe(-20)
     await expectVerified(service)
   })
 
@@ -213,7 +213,7 @@ ledgerModuleSuite("races", ({ service, db }) => {
       const [row] = (await db.raw(`SELECT status, captured_amount::numeric AS c FROM ledger_hold WHERE id = ?`, [h.id])).rows
       expect(row.status).toBe(captured.length ? "captured" : "released")
     }
-    expect((await service.getAccount(acc.id)).held).toBe(0)
+    expect(Number((await service.getAccount(acc.id)).held)).toBe(0)
     await expectVerified(service)
   })
 
@@ -225,11 +225,11 @@ ledgerModuleSuite("races", ({ service, db }) => {
       const { codes } = await settle(calls)
       expect(codes.every((c) => c === "insufficient_funds" || c === "invalid_credit_limit")).toBe(true)
       const after = await service.getAccount(acc.id)
-      expect(after.balance - after.held).toBeGreaterThanOrEqual(-after.credit_limit!)
-      expect([50, 100]).toContain(after.credit_limit)
+      expect(Number(after.balance) - Number(after.held)).toBeGreaterThanOrEqual(-Number(after.credit_limit))
+      expect(["50.00", "100.00"]).toContain(after.credit_limit)
       // the limit was lowered only if the debits before it fit under it
-      if (after.credit_limit === 50) expect(after.balance).toBe(-50)
-      else expect(after.balance).toBe(-100)
+      if (after.credit_limit === "50.00") expect(Number(after.balance)).toBe(-50)
+      else expect(Number(after.balance)).toBe(-100)
     }
     await expectVerified(service)
   })
@@ -241,9 +241,9 @@ ledgerModuleSuite("races", ({ service, db }) => {
       expect(r.codes.every((c) => ["account_closed", "account_not_empty"].includes(c))).toBe(true)
       const after = await service.getAccount(acc.id)
       if (after.status === "closed") {
-        expect(after.balance).toBe(0)
+        expect(Number(after.balance)).toBe(0)
       } else {
-        expect(after.balance).toBe(5)
+        expect(Number(after.balance)).toBe(5)
       }
     }
     await expectVerified(service)

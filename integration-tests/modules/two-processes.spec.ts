@@ -120,7 +120,7 @@ describe("two processes sharing one database", () => {
     // (c) the same 25 idempotency keys from both processes, one 1.00 payment each
     const keyed = await wallet(100)
     const keys = Array.from({ length: 25 }, (_, i) => `checkout-${i}`)
-    const salesBefore = (await service.getAccount(SALES)).balance
+    const salesBefore = Number((await service.getAccount(SALES)).balance)
 
     const plan = (w: "A" | "B") => ({
       worker: w,
@@ -146,7 +146,7 @@ describe("two processes sharing one database", () => {
       expect(da.ids.length + db_.ids.length).toBe(10)
       expect([...da.codes, ...db_.codes].every((c: string) => c === "insufficient_funds")).toBe(true)
       expect(da.codes.length + db_.codes.length).toBe(30)
-      expect(await service.getAccount(shared.id)).toMatchObject({ balance: 0, held: 0 })
+      expect(await service.getAccount(shared.id)).toMatchObject({ balance: "0.00", held: "0.00" })
 
       // (b) the sales account's cached balance is the sum of its entries and of what was sent
       const [ca, cb] = results.credit
@@ -172,7 +172,7 @@ describe("two processes sharing one database", () => {
       const keyedRows = await db.raw(`SELECT idempotency_key, count(*)::int AS n FROM ledger_transfer WHERE idempotency_key LIKE 'checkout-%' GROUP BY 1`)
       expect(keyedRows.rows).toHaveLength(25)
       expect(keyedRows.rows.every((r: any) => r.n === 1)).toBe(true)
-      expect((await service.getAccount(keyed.id)).balance).toBe(75)
+      expect(Number((await service.getAccount(keyed.id)).balance)).toBe(75)
 
       const v = await service.verify()
       expect(v.checks.filter((c) => !c.ok)).toEqual([])

@@ -32,8 +32,8 @@ export function checkoutSuite(api: any, getContainer: () => any) {
   return {
     ctx,
     adminCall,
-    balance: async (id: string) => (await ctx.ledger.getAccount(id)).balance,
-    sales: async () => (await ctx.ledger.getCoreAccount("redemptions", "usd")).balance,
+    balance: async (id: string) => Number((await ctx.ledger.getAccount(id)).balance),
+    sales: async () => Number((await ctx.ledger.getCoreAccount("redemptions", "usd")).balance),
     wallet: (customerId: string, amount: number, extra: Record<string, unknown> = {}) =>
       ctx.ledger.createAccount({ name: "Wallet", currency_code: "usd", customer_id: customerId, initial_amount: amount || undefined, ...extra }),
     giftCard: (amount: number, extra: Record<string, unknown> = {}) =>

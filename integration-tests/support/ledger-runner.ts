@@ -1,4 +1,4 @@
-import { ContainerRegistrationKeys, ModulesSdkUtils } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules, ModulesSdkUtils } from "@medusajs/framework/utils"
 import { TestDatabaseUtils, moduleIntegrationTestRunner } from "@medusajs/test-utils"
 import path from "path"
 import type { LedgerModuleOptions } from "../../src/modules/ledger/options"
@@ -7,8 +7,32 @@ import type LedgerModuleService from "../../src/modules/ledger/service"
 export const LEDGER_MODULE_PATH = path.join(__dirname, "../../src/modules/ledger")
 export const LEDGER_MIGRATIONS = path.join(LEDGER_MODULE_PATH, "migrations")
 
+/** The event bus the suites give the module: keeps every message emitted, in order. */
+export class RecordingEventBus {
+  messages: { name: string; data: any }[] = []
+  async emit(messages: { name: string; data: any } | { name: string; data: any }[]) {
+    this.messages.push(...(Array.isArray(messages) ? messages : [messages]))
+  }
+  async releaseGroupedEvents() {}
+  async clearGroupedEvents() {}
+  subscribe() {
+    return this
+  }
+  unsubscribe() {
+    return this
+  }
+  named(name: string) {
+    return this.messages.filter((m) => m.name === name)
+  }
+  clear() {
+    this.messages = []
+  }
+}
+
 type SuiteArgs = {
   service: LedgerModuleService
+  /** What the module emitted (cleared by the test when it needs to). */
+  events: RecordingEventBus
   /** A direct connection (knex) to the suite's database, for assertions and tampering tests. */
   db: ReturnType<typeof ModulesSdkUtils.createPgConnection>
   dbUrl: string
@@ -27,6 +51,7 @@ export function ledgerModuleSuite(
   const dbName = `ledger-mod-${name}-${worker}`
   const dbUrl = TestDatabaseUtils.getDatabaseURL(dbName)
   const db = ModulesSdkUtils.createPgConnection({ clientUrl: dbUrl, schema: "public", pool: { min: 0, max: 48 } })
+  const events = new RecordingEventBus()
   afterAll(async () => {
     await db.destroy()
   })
@@ -36,8 +61,8 @@ export function ledgerModuleSuite(
     resolve: LEDGER_MODULE_PATH,
     pathToMigrations: LEDGER_MIGRATIONS,
     moduleOptions: options,
-    injectedDependencies: { [ContainerRegistrationKeys.PG_CONNECTION]: db },
-    testSuite: ({ service }) => suite({ service, db, dbUrl }),
+    injectedDependencies: { [ContainerRegistrationKeys.PG_CONNECTION]: db, [Modules.EVENT_BUS]: events },
+    testSuite: ({ service }) => suite({ service, db, dbUrl, events }),
   })
 }
 

@@ -3,12 +3,16 @@ import { cancelOrderAllocationsStep, voidOrderGiftCardsStep } from "./order-paym
 
 export const cancelOrderAccountPaymentsWorkflowId = "cancel-ledger-order-payments"
 
-/** On order.canceled: allocation money back to each account, gift cards voided. */
+/**
+ * On order.canceled: gift cards voided, then allocation money back to each account.
+ * Cards first: a card funded from the sales account gives that money back to it before
+ * the allocations are paid out of it.
+ */
 export const cancelOrderAccountPaymentsWorkflow = createWorkflow(
   cancelOrderAccountPaymentsWorkflowId,
   (input: { order_id: string }) => {
-    const allocations = cancelOrderAllocationsStep(input)
     const giftCards = voidOrderGiftCardsStep(input)
+    const allocations = cancelOrderAllocationsStep(input)
     return new WorkflowResponse({ allocations, gift_cards: giftCards })
   }
 )

@@ -1,11 +1,10 @@
 import { refundPaymentWorkflow } from "@medusajs/medusa/core-flows"
 import { StepResponse, WorkflowResponse, createStep, createWorkflow } from "@medusajs/framework/workflows-sdk"
-import Decimal from "decimal.js"
-import { LedgerError } from "../modules/ledger/errors"
-import { parseAmount } from "../modules/ledger/money"
-import type { LedgerActor, LedgerTransferDTO } from "../modules/ledger/types"
-import { accountPaymentsOf, fetchLedgerOrder, orderLabel } from "./order-payments/fetch-order"
-import { allocationTransfers, cardPaidOf, netCaptured } from "./order-payments/order-transfers"
+import { formatAmount, parseAmount } from "../modules/ledger/money"
+import type { LedgerActor } from "../modules/ledger/types"
+import { fetchLedgerOrder } from "./order-payments/fetch-order"
+import { claimOperation } from "./order-payments/claim-operation"
+import { RefundPlan, planRefundToAccount } from "./order-payments/refund-plan"
 import { resolveLedger } from "./steps/resolve-ledger"
 
 export type RefundOrderToAccountInput = {
@@ -17,108 +16,122 @@ export type RefundOrderToAccountInput = {
   idempotency_key?: string | null
 }
 
-type Part =
-  | { kind: "allocation"; transfer: LedgerTransferDTO; amount: Decimal }
-  | { kind: "payment"; payment_id: string; amount: Decimal }
+export const REFUND_TO_ACCOUNT = "refund_to_account"
 
 /**
  * Refunds part of an order to store credit. What was paid from accounts goes back to them
- * first: captured allocations by refunds of their transfers (the ledger enforces their
- * ceilings), account-provider payments through Medusa's own payment refund (so the order
- * shows it; the provider posts the ledger refund). The rest, paid by card, is credited
- * from "Refunds to credit" to the customer's wallet, or to a new code account for a guest,
- * never more in total than the card paid. Everything is checked before the first posting.
- * Refunds are final, so there is no compensation.
+ * first: captured allocations by refunds of their transfers, account-provider payments
+ * through Medusa's own payment refund (so the order shows it; the provider posts the
+ * ledger refund). The rest, paid by card, is credited from "Refunds to credit" to the
+ * customer's wallet, or to a new code account for a guest, never more in total than the
+ * card paid.
+ *
+ * Exactly once, or not at all: every part, Medusa's payment refunds included, is checked
+ * in a transaction that is rolled back; the ledger parts are then posted in one
+ * transaction; the payment refunds follow, and if one of them still fails (the account
+ * changed in between) the ledger parts are undone. With an idempotency key the request
+ * is claimed first (see claimOperation): a retry returns the first result and moves
+ * nothing, and a request that died halfway resumes from its recorded plan.
  */
 export const refundOrderToAccountStep = createStep(
   "refund-ledger-order-to-account",
   async (input: RefundOrderToAccountInput, { container }) => {
     const ledger = resolveLedger(container)
     const order = await fetchLedgerOrder(container, input.order_id)
-    const amount = new Decimal(parseAmount(input.amount, order.currency_code))
-    const mine = (accountId: string) => !input.account_id || accountId === input.account_id
-
-    const plan: Part[] = []
-    let left = amount
-    const take = (available: Decimal.Value) => {
-      const part = Decimal.min(left, available)
-      left = left.minus(part)
-      return part
+    const amount = parseAmount(input.amount, order.currency_code)
+    const request = { order_id: order.id, amount, account_id: input.account_id ?? null }
+    const operation = input.idempotency_key
+      ? await claimOperation(ledger, input.idempotency_key, REFUND_TO_ACCOUNT, request)
+      : null
+    if (operation?.status === "done") {
+      return new StepResponse(operation.result)
     }
-    for (const transfer of (await allocationTransfers(ledger, order)).filter((t) => mine(t.source_id))) {
-      const part = take(await ledger.refundableAmount(transfer.id))
-      if (part.gt(0)) plan.push({ kind: "allocation", transfer, amount: part })
-    }
-    const payments = accountPaymentsOf(order).filter((p: any) => !p.canceled_at && mine(p.data?.account_id))
-    for (const payment of payments) {
-      const part = take(netCaptured(payment))
-      if (part.gt(0)) plan.push({ kind: "payment", payment_id: payment.id, amount: part })
-    }
-    const toCredit = left
-    if (toCredit.gt(0) && plan.length && input.account_id) {
-      throw new LedgerError("refund_exceeds_transfer", `Only ${amount.minus(toCredit).toFixed()} is left to refund to ${input.account_id}`)
-    }
-    const cardPaid = cardPaidOf(order)
-    if (toCredit.gt(cardPaid)) {
-      throw new LedgerError("refund_exceeds_transfer", `At most ${amount.minus(toCredit).plus(cardPaid).toFixed()} of ${orderLabel(order)} is left to refund`)
-    }
-    const options = (suffix: string) => ({
-      actor: input.actor,
-      merchant_reference: order.id,
-      description: input.note || `${orderLabel(order)} refunded to store credit`,
-      idempotency_key: input.idempotency_key ? `${input.idempotency_key}:${suffix}` : null,
-    })
-
-    const transfers: LedgerTransferDTO[] = []
-    // The credit first: its ceiling (earlier credits of this order) is the check that can still refuse.
-    if (toCredit.gt(0)) {
-      const accountId =
-        input.account_id ??
-        // A guest (a customer record without login) gets a code instead of a wallet.
-        (order.customer_id && order.customer?.has_account
-          ? (await ledger.ensureWallet(order.customer_id, order.currency_code)).id
-          : undefined)
-      const credited = await ledger.creditFromRefunds(
-        {
-          merchant_reference: order.id,
-          currency_code: order.currency_code,
-          amount: toCredit.toFixed(),
-          ceiling: cardPaid.toFixed(),
-          account_id: accountId,
-          new_account: accountId
-            ? undefined
-            : { name: `Refund of ${orderLabel(order)}`, generate_code: true, metadata: { order_id: order.id, email: order.email ?? null } },
-        },
-        options("credit")
-      )
-      transfers.push(credited.transfer)
-    }
-    for (const part of plan) {
-      if (part.kind === "allocation") {
-        transfers.push(await ledger.refund(part.transfer.id, part.amount.toFixed(), options(part.transfer.id)))
-      } else {
-        await refundPaymentWorkflow(container).run({
-          input: { payment_id: part.payment_id, amount: part.amount.toNumber(), note: input.note ?? undefined, created_by: input.actor?.id ?? undefined },
-        })
+    let plan: RefundPlan
+    try {
+      plan =
+        (operation?.progress?.plan as RefundPlan | undefined) ??
+        (await planRefundToAccount(ledger, order, { ...input, amount }, input.idempotency_key ?? null))
+      if (!operation?.progress?.ledger_posted) {
+        await ledger.checkRefundToStoreCredit({ ...plan.ledger, refunds: [...plan.ledger.refunds, ...plan.payments.flatMap((p) => p.check)] })
       }
+    } catch (e) {
+      // Refused before anything moved: the key is free for a corrected request.
+      if (operation && !operation.progress) await ledger.abandonOperation(operation.id)
+      throw e
     }
+    const progress = { plan, ledger_posted: !!operation?.progress?.ledger_posted, payments_refunded: [...(operation?.progress?.payments_refunded ?? [])] as string[] }
+    if (operation) await ledger.updateOperation(operation.id, { progress })
+
+    const posted = await ledger.refundToStoreCredit(plan.ledger)
+    progress.ledger_posted = true
+    if (operation) await ledger.updateOperation(operation.id, { progress })
+    try {
+      for (const payment of plan.payments.filter((p) => !progress.payments_refunded.includes(p.payment_id))) {
+        await refundPaymentWorkflow(container).run({
+          input: { payment_id: payment.payment_id, amount: payment.amount, note: input.note ?? undefined, created_by: input.actor?.id ?? undefined },
+        })
+        progress.payments_refunded.push(payment.payment_id)
+        if (operation) await ledger.updateOperation(operation.id, { progress })
+      }
+    } catch (e) {
+      // Nothing refunded through Medusa yet: take the ledger parts back and refuse.
+      if (!progress.payments_refunded.length) {
+        await undoLedgerParts(ledger, posted, input.idempotency_key ?? null)
+        if (operation) await ledger.abandonOperation(operation.id)
+      }
+      throw e
+    }
+
     const accountIds = [
       ...new Set([
-        ...transfers.map((t) => t.destination_id),
-        ...payments.filter((p: any) => plan.some((x) => x.kind === "payment" && x.payment_id === p.id)).map((p: any) => p.data.account_id),
+        ...posted.transfers.map((t) => t.destination_id),
+        ...(posted.credit ? [posted.credit.account.id] : []),
+        ...plan.payments.map((p) => p.account_id),
       ]),
     ]
     const accounts = await Promise.all(accountIds.map((id) => ledger.getAccount(id)))
-    return new StepResponse({
-      amount: amount.toNumber(),
-      transfers,
-      payments_refunded: plan.filter((p) => p.kind === "payment").map((p: any) => ({ payment_id: p.payment_id, amount: p.amount.toNumber() })),
+    const result = {
+      amount: formatAmount(amount, order.currency_code),
+      transfers: [...(posted.credit ? [posted.credit.transfer] : []), ...posted.transfers],
+      payments_refunded: plan.payments.map((p) => ({ payment_id: p.payment_id, amount: formatAmount(p.amount, order.currency_code) })),
       accounts: accounts.map((a) => ({ id: a.id, name: a.name, code: ledger.formatCode(a.code), balance: a.balance })),
-    })
+    }
+    if (operation) await ledger.updateOperation(operation.id, { result })
+    return new StepResponse(result)
   }
 )
+
+/**
+ * Undoes posted ledger parts after a later part failed: the credit is reversed (its
+ * ceiling frees up), each refund of an allocation is taken back from the account into the
+ * sales account it came from, all in one transaction.
+ */
+async function undoLedgerParts(
+  ledger: ReturnType<typeof resolveLedger>,
+  posted: Awaited<ReturnType<ReturnType<typeof resolveLedger>["refundToStoreCredit"]>>,
+  key: string | null
+) {
+  await ledger.postAll([
+    ...(posted.credit
+      ? [{ kind: "reversal" as const, parent: posted.credit.transfer.id, options: { idempotency_key: key && `${key}:undo:credit`, description: "Refund to store credit undone" } }]
+      : []),
+    ...posted.transfers.map((t) => ({
+      kind: "redemption" as const,
+      source_id: t.destination_id,
+      destination_id: t.source_id,
+      amount: t.amount,
+      options: {
+        idempotency_key: key && `${key}:undo:${t.id}`,
+        merchant_reference: t.merchant_reference,
+        description: "Refund to store credit undone",
+        metadata: { undoes: t.id },
+      },
+    })),
+  ])
+}
 
 export const refundOrderToAccountWorkflow = createWorkflow(
   "refund-ledger-order-to-account",
   (input: RefundOrderToAccountInput) => new WorkflowResponse(refundOrderToAccountStep(input))
 )
+

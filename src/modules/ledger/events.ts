@@ -1,4 +1,5 @@
 import Decimal from "decimal.js"
+import { formatAmount } from "./money"
 import type { LedgerAccountDTO, PostedTransferDTO } from "./types"
 
 /** Events the ledger emits; payloads are documented in the README. */
@@ -42,7 +43,12 @@ export function lowBalance(t: PostedTransferDTO, threshold: Decimal | null): Led
   }
   return {
     name: LedgerEvents.LOW_BALANCE,
-    data: { id: t.source_id, balance: after.toNumber(), threshold: threshold.toNumber(), currency_code: t.currency_code },
+    data: {
+      id: t.source_id,
+      balance: formatAmount(after, t.currency_code),
+      threshold: formatAmount(threshold, t.currency_code),
+      currency_code: t.currency_code,
+    },
   }
 }
 

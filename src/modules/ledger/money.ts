@@ -108,11 +108,22 @@ export function toDecimal(value: unknown): Decimal {
   return new Decimal(value as string | number)
 }
 
-/** For DTOs: Medusa's API returns money as JSON numbers. */
-export function toAmount(value: unknown): number {
-  return toDecimal(value).toNumber()
+/**
+ * Money as the ledger returns it: an exact decimal string with the currency's decimals
+ * ("12.50", "1000" JPY, "999999999999.9997" CLF). JSON numbers are doubles, which cannot
+ * hold every amount the ledger accepts (16 significant digits and more), so the ledger's
+ * own API never turns money into a number. Without a currency: the shortest exact form.
+ */
+export function formatAmount(value: unknown, currency?: string | null): string {
+  const d = toDecimal(value)
+  if (!currency) {
+    return d.toFixed()
+  }
+  const decimals = currencyDecimals(currency)
+  // Never round: a value with more decimals than the currency (none should exist) shows them all.
+  return d.toFixed(Math.max(decimals, d.decimalPlaces()))
 }
 
-export function toNullableAmount(value: unknown): number | null {
-  return value === null || value === undefined ? null : toAmount(value)
+export function formatNullableAmount(value: unknown, currency?: string | null): string | null {
+  return value === null || value === undefined ? null : formatAmount(value, currency)
 }

@@ -1,4 +1,5 @@
 import Decimal from "decimal.js"
+import { raw } from "@medusajs/framework/mikro-orm/core"
 import { Context } from "@medusajs/framework/types"
 import {
   ContainerRegistrationKeys,
@@ -13,8 +14,8 @@ import { ensureCoreAccounts } from "./core-accounts"
 import { LedgerError } from "./errors"
 import { LedgerEventMessage, LedgerEvents, accountEvent, lowBalance, transferCreated } from "./events"
 import { newId } from "./ids"
-import { Account, AccountMember, AccountType, Entry, Hold, Transfer } from "./models"
-import { normalizeCurrency, parseAmount, toDecimal } from "./money"
+import { Account, AccountMember, AccountType, Entry, Hold, Operation, Transfer } from "./models"
+import { formatAmount, normalizeCurrency, parseAmount, toDecimal } from "./money"
 import { LedgerModuleOptions, ResolvedLedgerOptions, resolveOptions } from "./options"
 import {
   prepared,
@@ -35,6 +36,7 @@ import type {
   LedgerActor,
   LedgerHoldDTO,
   LedgerTransferDTO,
+  Money,
   PostedTransferDTO,
   PostingOptions,
   StatementLineDTO,
@@ -44,6 +46,20 @@ import type {
   VerifyResult,
 } from "./types"
 import { TRIAL_BALANCE_SQL, VERIFY_CHECKS, VERIFY_LIMIT } from "./verify"
+import { PostingInput, lockPostings, resolvePostings } from "./posting-batch"
+
+/** A row of ledger_operation. */
+export type LedgerOperationRecord = {
+  id: string
+  idempotency_key: string
+  kind: string
+  request: Record<string, unknown>
+  status: "pending" | "done"
+  progress: any
+  result: any
+  created_at: Date
+  updated_at: Date
+}
 
 type PostArgs = {
   kind: TransferKind
@@ -63,8 +79,13 @@ const POST = prepared(
   "ledger_post_v1",
   `SELECT * FROM ledger_post(?, ?, ?, ?, ?, ?::numeric, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::numeric)`
 )
-const HOLD = prepared("ledger_hold_v1", `SELECT * FROM ledger_hold(?, ?, ?::numeric, ?::timestamptz, ?, ?, ?::jsonb)`)
-const RELEASE = prepared("ledger_release_v1", `SELECT * FROM ledger_release(?, ?)`)
+// Holds come back with their account's currency, which their amounts are formatted in.
+const HOLD_CURRENCY = `(SELECT a.currency_code FROM ledger_account a WHERE a.id = h.account_id) AS currency_code`
+const HOLD = prepared(
+  "ledger_hold_v2",
+  `SELECT h.*, ${HOLD_CURRENCY} FROM ledger_hold(?, ?, ?::numeric, ?::timestamptz, ?, ?, ?::jsonb) h`
+)
+const RELEASE = prepared("ledger_release_v2", `SELECT h.*, ${HOLD_CURRENCY} FROM ledger_release(?, ?) h`)
 
 // Keyed by the models' DML names, so the generated methods (listLedgerAccounts, ...) are
 // the ones Query calls for the entities ledger_account, ledger_transfer, ...
@@ -74,6 +95,7 @@ const MODELS = {
   LedgerAccountType: AccountType,
   LedgerEntry: Entry,
   LedgerHold: Hold,
+  LedgerOperation: Operation,
   LedgerTransfer: Transfer,
 }
 
@@ -103,40 +125,78 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 
   /**
-   * Events are emitted when a public method returns, after its own transaction has
-   * committed (inside a caller's transaction: when the call returns). Replays emit nothing.
+   * Events go out once the posting is durable: when the outermost transaction that wrote
+   * it commits. A method that ran its own transaction emits when it returns; one called
+   * inside a transaction (the caller's, or another ledger method's) emits after that
+   * transaction commits, and never if it rolls back. Replays emit nothing.
    */
   private emitAfter_() {
     const bus = () => (this as any).eventBusModuleService_ as { emit: (m: LedgerEventMessage[]) => Promise<void> } | undefined
     const wrap = (method: string, events: (result: any, args: any[]) => (LedgerEventMessage | null)[]) => {
       const original = (this as any)[method].bind(this)
+      const ctxIndex = MedusaContext.getIndex(this, method)
       ;(this as any)[method] = async (...args: any[]) => {
         const result = await original(...args)
         const messages = events(result, args).filter((m): m is LedgerEventMessage => !!m)
-        if (messages.length && bus()) {
-          await bus()!.emit(messages)
+        if (!messages.length || !bus()) {
+          return result
         }
+        const ctx = ctxIndex === undefined ? undefined : (args[ctxIndex] as Context | undefined)
+        const settled = settledOf(ctx)
+        if (!settled) {
+          await bus()!.emit(messages)
+          return result
+        }
+        // Inside a transaction that is still open: emit once it has committed. Whether it
+        // committed is asked of PostgreSQL (knex settles a rollback like a commit).
+        const [{ xid }] = await runSql(ctx!, `SELECT pg_current_xact_id()::text AS xid`)
+        const pg = this.container_[ContainerRegistrationKeys.PG_CONNECTION]
+        settled
+          .then(async () => {
+            const { rows } = await pg.raw(`SELECT pg_xact_status(?::xid8) AS status`, [xid])
+            if (rows[0]?.status === "committed") await bus()!.emit(messages)
+          })
+          .catch(() => {})
         return result
       }
     }
     const posted = (t: PostedTransferDTO) =>
       t.replayed ? [] : [transferCreated(t), lowBalance(t, this.options_.lowBalanceThreshold(t.currency_code))]
-    for (const method of ["transfer", "topUp", "withdraw", "redeem", "reverse", "refund", "capture"]) {
+    for (const method of ["transfer", "topUp", "withdraw", "redeem", "reverse", "refund", "capture", "captureOrRedeem"]) {
       wrap(method, posted)
     }
-    wrap("createAccount", (a: LedgerAccountDTO, [input]) => {
+    wrap("postAll", (transfers: PostedTransferDTO[]) => transfers.flatMap(posted))
+    wrap("createAccount", (a: LedgerAccountDTO & { replayed?: boolean }, [input]) => {
+      if (a.replayed) return []
       const event = accountEvent(LedgerEvents.ACCOUNT_CREATED, a)
-      return [{ ...event, data: { ...event.data, initial_amount: input?.initial_amount ?? null } }]
+      return [{ ...event, data: { ...event.data, initial_amount: input?.initial_amount == null ? null : formatAmount(input.initial_amount, a.currency_code) } }]
     })
     wrap("creditFromRefunds", (r) =>
       r.replayed ? [] : [transferCreated({ ...r.transfer, source_balance: null, destination_balance: null, replayed: false })]
     )
+    // Its parts emit through the methods it calls (post_ does not: refunds emit here).
+    wrap("refundToStoreCredit", (r: { transfers: PostedTransferDTO[] }) => r.transfers.flatMap(posted))
     wrap("closeExpiredAccounts", (r: ExpiryResult) =>
       r.closed.map((id) => ({ name: LedgerEvents.ACCOUNT_CLOSED, data: { id, reason: "expired" } }))
     )
     wrap("freezeAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_FROZEN, a)])
     wrap("thawAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_THAWED, a)])
     wrap("closeAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_CLOSED, a)])
+  }
+
+  /**
+   * Query's list of accounts (the generated method, as Query calls it). Ordering by
+   * `balance` orders by the live balance, which is what every read shows: a core
+   * account's row holds only part of it (the rest is in its shard rows).
+   */
+  // @ts-ignore the generated method's signature, kept
+  async listAndCountLedgerAccounts(filters: any = {}, config: any = {}, @MedusaContext() ctx: Context = {}) {
+    return (super.listAndCountLedgerAccounts as any).call(this, filters, liveBalanceOrder(config), ctx)
+  }
+
+  // @ts-ignore the generated method's signature, kept
+  async listLedgerAccounts(filters: any = {}, config: any = {}, @MedusaContext() ctx: Context = {}) {
+    return (super.listLedgerAccounts as any).call(this, filters, liveBalanceOrder(config), ctx)
   }
 
   // ---------------------------------------------------------------- core accounts
@@ -178,7 +238,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     // Generated codes never contain I, L, O or U: a shopper who typed O for 0 still matches.
     const [row] = await runSql(
       ctx,
-      `${ACCOUNT_SELECT} WHERE a.code IN (?, ?) ORDER BY a.code = ? DESC LIMIT 1`,
+      `${ACCOUNT_SELECT} WHERE a.code IN (?, ?) AND a.deleted_at IS NULL ORDER BY a.code = ? DESC LIMIT 1`,
       [exact, crockfordDigits(exact), exact]
     )
     if (!row) {
@@ -192,16 +252,16 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
    * part of its balance (the rest is in shard rows): read balances through here.
    */
   @InjectManager()
-  async getBalances(ids: string[], @MedusaContext() ctx: Context = {}): Promise<Record<string, number>> {
+  async getBalances(ids: string[], @MedusaContext() ctx: Context = {}): Promise<Record<string, Money>> {
     if (!ids.length) {
       return {}
     }
     const rows = await runSql(
       ctx,
-      `SELECT id, ledger_balance(id)::text AS balance FROM ledger_account WHERE id IN (${ids.map(() => "?").join(", ")})`,
+      `SELECT id, currency_code, ledger_balance(id)::text AS balance FROM ledger_account WHERE id IN (${ids.map(() => "?").join(", ")})`,
       ids
     )
-    return Object.fromEntries(rows.map((r) => [r.id, toDecimal(r.balance).toNumber()]))
+    return Object.fromEntries(rows.map((r) => [r.id, formatAmount(r.balance, r.currency_code)]))
   }
 
   /** Ids of the customers (owner first) who may see and spend an account. */
@@ -210,7 +270,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     const rows = await runSql(
       ctx,
       `SELECT customer_id FROM ledger_account WHERE id = ? AND customer_id IS NOT NULL
-       UNION ALL SELECT customer_id FROM ledger_account_member WHERE account_id = ?`,
+       UNION ALL SELECT customer_id FROM ledger_account_member WHERE account_id = ? AND deleted_at IS NULL`,
       [id, id]
     )
     return rows.map((r) => r.customer_id)
@@ -277,20 +337,17 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
         ? null
         : parseAmount(input.credit_limit ?? 0, currency, { allowZero: true, field: "credit_limit" })
     const [startDate, endDate] = checkDates(input.start_date, input.end_date)
-    const initial =
-      input.initial_amount === undefined || input.initial_amount === null
-        ? null
-        : parseAmount(input.initial_amount, currency, { field: "initial_amount" })
-    if (initial) {
-      this.checkLoad_(initial, currency)
+    const loads = initialLoads(input, currency)
+    for (const load of loads) {
+      this.checkLoad_(load.amount, currency)
     }
     const key = options.idempotency_key ?? null
     if (key) {
-      // Same lock as the posting function takes for this key: a retry waits, then finds
-      // the account the first call created.
-      await runSql(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('ledger_post:' || ?, 0))`, [key])
-      const replay = await this.replayCreation_(key, { ...input, name, currency_code: currency }, initial, ctx)
+      // The key names this creation: a retry waits here, then finds the account.
+      await lockKey(ctx, key, "account")
+      const replay = await this.replayCreation_(key, { ...input, name, currency_code: currency }, loads, ctx)
       if (replay) {
+        REPLAYED.add(replay)
         return replay
       }
     }
@@ -332,15 +389,17 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     if (input.member_ids?.length) {
       await this.setMembers_(id, input.member_ids, ctx)
     }
-    if (initial) {
+    // The loads carry no key of their own: the account's key names the whole creation.
+    const { idempotency_key: _key, ...loadOptions } = options
+    for (const load of loads) {
       await this.post_(
         {
           kind: "load",
-          source: input.source_account_id ?? "@unpaid_source",
+          source: load.source_account_id,
           destination: id,
-          amount: initial,
+          amount: load.amount,
           maxDestinationBalance: this.maxBalance_(currency),
-          options: { description: "Initial load", ...options },
+          options: { description: "Initial load", ...loadOptions, ...(load.description ? { description: load.description } : {}) },
         },
         ctx
       )
@@ -452,11 +511,12 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     query: { limit?: number; offset?: number; order?: "asc" | "desc"; from?: Date | string; to?: Date | string } = {},
     @MedusaContext() ctx: Context = {}
   ): Promise<{ lines: StatementLineDTO[]; count: number; limit: number; offset: number }> {
-    await this.getAccount(accountId, ctx)
+    const account = await this.getAccount(accountId, ctx)
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 1000)
     const offset = Math.max(query.offset ?? 0, 0)
-    const order = query.order === "asc" ? "ASC" : "DESC"
-    const where = [`e.account_id = ?`]
+    const desc = query.order !== "asc"
+    // The (account_id, seq) index is partial: the predicate lets PostgreSQL use it.
+    const where = [`e.account_id = ?`, `e.deleted_at IS NULL`]
     const params: unknown[] = [accountId]
     if (query.from) {
       where.push(`e.created_at >= ?::timestamptz`)
@@ -466,29 +526,45 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       where.push(`e.created_at < ?::timestamptz`)
       params.push(toDate(query.to, "to"))
     }
-    // Core accounts post without one balance to read back (see ledger_apply): their
-    // running balance is summed in posting order.
-    const entries = accountId.startsWith("acc_sys_")
-      ? `(SELECT x.*, sum(x.amount) OVER (ORDER BY x.seq) AS running FROM ledger_entry x WHERE x.account_id = ?)`
-      : `(SELECT x.*, x.balance_after AS running FROM ledger_entry x WHERE x.account_id = ?)`
+    const core = !!account.role
+    // Core accounts post no balance_after (see ledger_apply). Their running balance is the
+    // live balance less what was posted after the page (newest first), or what was posted
+    // before it (oldest first), read in the same statement: work bounded by the offset.
+    const edge = !core
+      ? `NULL::numeric`
+      : desc
+        ? `ledger_balance(?) - coalesce((SELECT sum(x.amount) FROM ledger_entry x
+             WHERE x.account_id = ? AND x.deleted_at IS NULL AND x.seq > (SELECT max(p.seq) FROM page p)), 0)`
+        : `coalesce((SELECT sum(x.amount) FROM ledger_entry x
+             WHERE x.account_id = ? AND x.deleted_at IS NULL AND x.seq < (SELECT min(p.seq) FROM page p)), 0)`
     const rows = await runSql(
       ctx,
-      `SELECT e.id, e.transfer_id, t.reference, t.kind, t.description, t.merchant_reference,
-              CASE WHEN e.amount < 0 THEN t.destination_id ELSE t.source_id END AS counterparty_id,
-              e.amount, e.running AS balance_after, e.created_at, count(*) OVER () AS total
-         FROM ${entries} e JOIN ledger_transfer t ON t.id = e.transfer_id
-        WHERE ${where.join(" AND ")}
-        ORDER BY e.seq ${order}
-        LIMIT ? OFFSET ?`,
-      [accountId, ...params, limit, offset]
+      `WITH page AS (
+         SELECT e.id, e.seq, e.transfer_id, e.amount, e.balance_after, e.created_at
+           FROM ledger_entry e WHERE ${where.join(" AND ")}
+          ORDER BY e.seq ${desc ? "DESC" : "ASC"} LIMIT ? OFFSET ?)
+       SELECT p.id, p.transfer_id, t.reference, t.kind, t.description, t.merchant_reference,
+              CASE WHEN p.amount < 0 THEN t.destination_id ELSE t.source_id END AS counterparty_id,
+              p.amount::text AS amount, p.balance_after::text AS balance_after, p.created_at,
+              (${edge})::text AS edge
+         FROM page p JOIN ledger_transfer t ON t.id = p.transfer_id
+        ORDER BY p.seq ${desc ? "DESC" : "ASC"}`,
+      [...params, limit, offset, ...(core ? (desc ? [accountId, accountId] : [accountId]) : [])]
     )
-    let count = rows.length ? Number(rows[0].total) : 0
-    if (!rows.length && offset > 0) {
-      const [c] = await runSql(ctx, `SELECT count(*)::int AS n FROM ledger_entry e WHERE ${where.join(" AND ")}`, params)
-      count = c.n
-    }
-    return {
-      lines: rows.map((r) => ({
+    const [{ n: count }] = await runSql(ctx, `SELECT count(*)::int AS n FROM ledger_entry e WHERE ${where.join(" AND ")}`, params)
+    let running = rows.length && core ? toDecimal(rows[0].edge) : null
+    const lines = rows.map((r) => {
+      let after: Decimal
+      if (!core) {
+        after = toDecimal(r.balance_after)
+      } else if (desc) {
+        after = running!
+        running = running!.minus(toDecimal(r.amount))
+      } else {
+        running = running!.plus(toDecimal(r.amount))
+        after = running
+      }
+      return {
         id: r.id,
         transfer_id: r.transfer_id,
         reference: r.reference,
@@ -496,14 +572,12 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
         description: r.description,
         merchant_reference: r.merchant_reference,
         counterparty_id: r.counterparty_id,
-        amount: toDecimal(r.amount).toNumber(),
-        balance_after: toDecimal(r.balance_after).toNumber(),
+        amount: formatAmount(r.amount, account.currency_code),
+        balance_after: formatAmount(after, account.currency_code),
         created_at: r.created_at,
-      })),
-      count,
-      limit,
-      offset,
-    }
+      }
+    })
+    return { lines, count, limit, offset }
   }
 
   // ---------------------------------------------------------------- money
@@ -672,11 +746,236 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 
   /**
+   * Posts several transfers (plain, loads, redemptions, refunds, reversals) all together
+   * in one transaction: all or none. Every lock is taken first, in the ledger's order
+   * (see lockPostings). Each posting keeps its own rules and idempotency key; a batch
+   * whose keys were all used returns the earlier transfers (replayed).
+   */
+  @InjectTransactionManager()
+  async postAll(postings: PostingInput[], @MedusaContext() ctx: Context = {}): Promise<PostedTransferDTO[]> {
+    const resolved = await resolvePostings(ctx, postings)
+    await lockPostings(ctx, resolved)
+    const posted: PostedTransferDTO[] = []
+    for (const p of resolved) {
+      posted.push(
+        await this.post_(
+          {
+            kind: p.kind,
+            source: p.parent ? null : p.source,
+            destination: p.parent ? null : p.destination,
+            parent: p.parent,
+            amount: p.amount,
+            options: p.options,
+          },
+          ctx
+        )
+      )
+    }
+    return posted
+  }
+
+  /**
+   * Whether postAll would accept these postings now: runs them in a transaction that is
+   * rolled back. Throws the refusal postAll would throw; writes nothing either way.
+   */
+  async checkAll(postings: PostingInput[]): Promise<void> {
+    await this.rolledBack_((ctx) => this.postAll(postings, ctx))
+  }
+
+  /**
+   * Refunds to store credit, all in one transaction (all or none): the `refunds` of
+   * transfers paid from accounts (back to those accounts) and the `credit` of money paid
+   * outside the ledger (creditFromRefunds; with `customer_id`, into the customer's
+   * wallet, opened if need be). Every lock is taken first, in the ledger's order.
+   */
+  @InjectTransactionManager()
+  async refundToStoreCredit(
+    input: {
+      merchant_reference: string
+      currency_code: string
+      refunds: PostingInput[]
+      credit?: {
+        amount: Amount
+        ceiling: Amount
+        account_id?: string
+        customer_id?: string
+        new_account?: Omit<CreateAccountInput, "initial_amount" | "initial_loads" | "source_account_id" | "currency_code">
+        options?: PostingOptions
+      } | null
+    },
+    @MedusaContext() ctx: Context = {}
+  ): Promise<{ transfers: LedgerTransferDTO[]; credit: { account: LedgerAccountDTO; transfer: LedgerTransferDTO } | null }> {
+    const currency = normalizeCurrency(input.currency_code)
+    const credit = input.credit ?? null
+    const creditKey = credit?.options?.idempotency_key ?? null
+    if (creditKey) {
+      // Keys first (the credit's takes its turn with the refunds' in lockPostings' order).
+      await lockKey(ctx, creditKey, credit!.account_id || credit!.customer_id ? "transfer" : "account")
+    }
+    let accountId = credit?.account_id
+    if (credit && !accountId && credit.customer_id) {
+      accountId = (await this.ensureWallet(credit.customer_id, currency, ctx)).id
+    }
+    const refunds = await resolvePostings(ctx, input.refunds)
+    // The credit's accounts join the batch's locks (a guest's account is new: nobody else has it).
+    await lockPostings(ctx, refunds, credit ? [coreAccountId("refunds_to_credit", currency), ...(accountId ? [accountId] : [])] : [])
+    const transfers: LedgerTransferDTO[] = []
+    for (const p of refunds) {
+      transfers.push(await this.post_({ kind: p.kind, parent: p.parent, amount: p.amount, options: p.options }, ctx))
+    }
+    const credited = credit
+      ? await this.creditFromRefunds(
+          {
+            merchant_reference: input.merchant_reference,
+            currency_code: currency,
+            amount: credit.amount,
+            ceiling: credit.ceiling,
+            account_id: accountId,
+            new_account: accountId ? undefined : credit.new_account,
+          },
+          credit.options ?? {},
+          ctx
+        )
+      : null
+    return { transfers, credit: credited ? { account: credited.account, transfer: credited.transfer } : null }
+  }
+
+  /** refundToStoreCredit in a transaction that is rolled back: throws what it would throw. */
+  async checkRefundToStoreCredit(input: Parameters<LedgerModuleService["refundToStoreCredit"]>[0]): Promise<void> {
+    await this.rolledBack_((ctx) => this.refundToStoreCredit(input, ctx))
+  }
+
+  /** Runs `run` in a transaction of its own and rolls it back, rethrowing any refusal. */
+  protected async rolledBack_(run: (ctx: Context) => Promise<unknown>): Promise<void> {
+    const rollback = new Error("ledger: dry run")
+    try {
+      await this.inTransaction_(run, rollback)
+    } catch (e) {
+      if (e !== rollback) throw e
+    }
+  }
+
+  @InjectTransactionManager()
+  protected async inTransaction_(run: (ctx: Context) => Promise<unknown>, rollback: Error, @MedusaContext() ctx: Context = {}) {
+    await run(ctx)
+    throw rollback
+  }
+
+  /**
+   * Posts a payment captured on an account: from its hold while the hold is open, else
+   * (the hold was captured by another capture, released or expired) straight from the
+   * account, into the sales account. Keyed (required): concurrent or repeated calls with
+   * one key post once and all return that transfer.
+   */
+  @InjectTransactionManager()
+  async captureOrRedeem(
+    input: { hold_id?: string | null; account_id: string; amount: Amount },
+    options: PostingOptions & { idempotency_key: string },
+    @MedusaContext() ctx: Context = {}
+  ): Promise<PostedTransferDTO> {
+    const key = requireText(options.idempotency_key, "idempotency_key")
+    const amount = parseAmount(input.amount, undefined)
+    await lockKey(ctx, key, "transfer")
+    const [earlier] = await runSql(
+      ctx,
+      `SELECT t.*, ledger_balance(t.source_id) AS source_balance, ledger_balance(t.destination_id) AS destination_balance
+         FROM ledger_transfer t WHERE t.idempotency_key = ? AND t.deleted_at IS NULL`,
+      [key]
+    )
+    if (earlier) {
+      if (!["capture", "redemption"].includes(earlier.kind) || earlier.source_id !== input.account_id || !toDecimal(earlier.amount).eq(amount)) {
+        throw new LedgerError("idempotency_conflict", `Idempotency key ${key} was used for transfer ${earlier.reference} with different arguments`)
+      }
+      return { ...toPostedDTO(earlier), replayed: true }
+    }
+    // The hold's lock, after the key's and before the accounts': the ledger's order.
+    const [hold] = input.hold_id
+      ? await runSql(
+          ctx,
+          `SELECT status, account_id, expires_at <= clock_timestamp() AS expired FROM ledger_hold WHERE id = ? FOR NO KEY UPDATE`,
+          [input.hold_id]
+        )
+      : []
+    if (hold && hold.account_id !== input.account_id) {
+      throw new LedgerError("invalid_request", `Hold ${input.hold_id} is on account ${hold.account_id}`)
+    }
+    const options_ = { description: "Account payment captured", ...options }
+    if (hold?.status === "open" && !hold.expired) {
+      return this.post_({ kind: "capture", hold: input.hold_id, destination: "@redemptions", amount, options: options_ }, ctx)
+    }
+    return this.post_({ kind: "redemption", source: input.account_id, destination: "@redemptions", amount, options: options_ }, ctx)
+  }
+
+  /**
+   * Claims an idempotency key for a request made of several parts (see the Operation
+   * model): `new` when this call claimed it, else the earlier request's state. The key
+   * used for another kind of request, other arguments or any other operation is
+   * `idempotency_conflict`.
+   */
+  @InjectTransactionManager()
+  async beginOperation(
+    key: string,
+    kind: string,
+    request: Record<string, unknown>,
+    @MedusaContext() ctx: Context = {}
+  ): Promise<{ claimed: boolean; operation: LedgerOperationRecord }> {
+    requireText(key, "idempotency_key")
+    await lockKey(ctx, key, "operation")
+    const [earlier] = await runSql(ctx, `SELECT * FROM ledger_operation WHERE idempotency_key = ? AND deleted_at IS NULL`, [key])
+    if (earlier) {
+      if (earlier.kind !== kind || canonicalJson(earlier.request) !== canonicalJson(request)) {
+        throw new LedgerError("idempotency_conflict", `Idempotency key ${key} was used for another request`)
+      }
+      return { claimed: false, operation: earlier }
+    }
+    const [created] = await runSql(
+      ctx,
+      `INSERT INTO ledger_operation (id, idempotency_key, kind, request, status) VALUES (?, ?, ?, ?::jsonb, 'pending') RETURNING *`,
+      [newId("lop"), key, kind, JSON.stringify(request)]
+    )
+    return { claimed: true, operation: created }
+  }
+
+  /** Records what a pending operation has done so far, or (with `result`) that it is done. */
+  @InjectManager()
+  async updateOperation(
+    id: string,
+    update: { progress?: unknown; result?: unknown },
+    @MedusaContext() ctx: Context = {}
+  ): Promise<LedgerOperationRecord> {
+    const [row] = await runSql(
+      ctx,
+      `UPDATE ledger_operation SET progress = coalesce(?::jsonb, progress), result = coalesce(?::jsonb, result),
+              status = CASE WHEN ?::jsonb IS NULL THEN status ELSE 'done' END, updated_at = clock_timestamp()
+        WHERE id = ? RETURNING *`,
+      [jsonParam(update.progress), jsonParam(update.result), jsonParam(update.result), id]
+    )
+    if (!row) {
+      throw new LedgerError("not_found", `Operation ${id} not found`)
+    }
+    return row
+  }
+
+  @InjectManager()
+  async getOperation(key: string, @MedusaContext() ctx: Context = {}): Promise<LedgerOperationRecord | null> {
+    const [row] = await runSql(ctx, `SELECT * FROM ledger_operation WHERE idempotency_key = ? AND deleted_at IS NULL`, [key])
+    return row ?? null
+  }
+
+  /** Gives a refused operation's key back: it wrote nothing, so a retry starts afresh. */
+  @InjectManager()
+  async abandonOperation(id: string, @MedusaContext() ctx: Context = {}): Promise<void> {
+    await runSql(ctx, `DELETE FROM ledger_operation WHERE id = ? AND status = 'pending'`, [id])
+  }
+
+  /**
    * Credits store credit for money the shop owes a shopper outside the ledger (an order
    * paid by card), from the currency's "refunds to credit" account. All such credits
    * with one `merchant_reference` (the order) never add up to more than `ceiling`: the
    * sum is checked under a lock on the reference, in the transaction that posts. Pays
    * into `account_id`, or into a new account made from `new_account` (a guest's code).
+   * With an idempotency key, a retry (even one running at the same time) returns the
+   * first credit; the key used for anything else is `idempotency_conflict`.
    */
   @InjectTransactionManager()
   async creditFromRefunds(
@@ -686,7 +985,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       amount: Amount
       ceiling: Amount
       account_id?: string
-      new_account?: Omit<CreateAccountInput, "initial_amount" | "source_account_id" | "currency_code">
+      new_account?: Omit<CreateAccountInput, "initial_amount" | "initial_loads" | "source_account_id" | "currency_code">
     },
     options: PostingOptions = {},
     @MedusaContext() ctx: Context = {}
@@ -695,10 +994,13 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     const amount = parseAmount(input.amount, currency)
     const ceiling = toDecimal(input.ceiling)
     const source = coreAccountId("refunds_to_credit", currency)
-    if (options.idempotency_key) {
-      const [earlier] = await runSql(ctx, `SELECT * FROM ledger_transfer WHERE idempotency_key = ?`, [options.idempotency_key])
-      if (earlier) {
-        return { account: await this.getAccount(earlier.destination_id, ctx), transfer: toTransferDTO(earlier), replayed: true }
+    const key = options.idempotency_key ?? null
+    if (key) {
+      // Key first, then the order's lock: a second call with the key waits here and replays.
+      await lockKey(ctx, key, input.account_id ? "transfer" : "account")
+      const replay = await this.replayCredit_(key, { ...input, amount, source }, ctx)
+      if (replay) {
+        return replay
       }
     }
     await this.ensureCoreAccounts([currency], ctx)
@@ -706,8 +1008,9 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     const [row] = await runSql(
       ctx,
       `SELECT coalesce(sum(t.amount - coalesce((SELECT sum(r.amount) FROM ledger_transfer r
-                WHERE r.parent_id = t.id AND r.kind IN ('refund', 'reversal')), 0)), 0)::text AS credited
-         FROM ledger_transfer t WHERE t.merchant_reference = ? AND t.source_id = ? AND t.kind = 'load'`,
+                WHERE r.parent_id = t.id AND r.kind IN ('refund', 'reversal') AND r.deleted_at IS NULL), 0)), 0)::text AS credited
+         FROM ledger_transfer t
+        WHERE t.merchant_reference = ? AND t.source_id = ? AND t.kind = 'load' AND t.deleted_at IS NULL`,
       [input.merchant_reference, source]
     )
     const left = ceiling.minus(toDecimal(row.credited))
@@ -730,44 +1033,93 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       posting,
       ctx
     )
-    const [transfer] = await runSql(ctx, `SELECT * FROM ledger_transfer WHERE destination_id = ? AND kind = 'load'`, [
-      account.id,
-    ])
-    return { account, transfer: toTransferDTO(transfer), replayed: false }
+    return { account, transfer: await this.firstLoad_(account.id, ctx), replayed: false }
   }
 
-  /** The customer's store-credit wallet in a currency, created on first need. */
+  /** The earlier credit under this key, if it was this credit; idempotency_conflict if not. */
+  protected async replayCredit_(
+    key: string,
+    input: { merchant_reference: string; amount: string; source: string; account_id?: string },
+    ctx: Context
+  ) {
+    const [byKey] = await runSql(ctx, `SELECT * FROM ledger_transfer WHERE idempotency_key = ? AND deleted_at IS NULL`, [key])
+    const [guestAccount] = await runSql(ctx, `SELECT id FROM ledger_account WHERE idempotency_key = ? AND deleted_at IS NULL`, [key])
+    const earlier = byKey ?? (guestAccount ? await this.firstLoad_(guestAccount.id, ctx).catch(() => null) : null)
+    if (!earlier) {
+      return null
+    }
+    const destination = input.account_id ?? guestAccount?.id
+    const same =
+      earlier.kind === "load" &&
+      earlier.source_id === input.source &&
+      earlier.destination_id === destination &&
+      earlier.merchant_reference === input.merchant_reference &&
+      toDecimal(earlier.amount).eq(input.amount)
+    if (!same) {
+      throw new LedgerError("idempotency_conflict", `Idempotency key ${key} was used for another operation or other arguments`)
+    }
+    return { account: await this.getAccount(earlier.destination_id, ctx), transfer: toTransferDTO(earlier), replayed: true }
+  }
+
+  protected async firstLoad_(accountId: string, ctx: Context): Promise<LedgerTransferDTO> {
+    const [row] = await runSql(
+      ctx,
+      `SELECT * FROM ledger_transfer WHERE destination_id = ? AND kind = 'load' AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1`,
+      [accountId]
+    )
+    if (!row) {
+      throw new LedgerError("not_found", `Account ${accountId} has no load`)
+    }
+    return toTransferDTO(row)
+  }
+
+  /**
+   * The customer's store-credit wallet in a currency, created on first need. An open
+   * wallet is preferred, a frozen one is returned as it is (it was frozen on purpose);
+   * when every wallet is closed, a new one is opened.
+   */
   @InjectTransactionManager()
   async ensureWallet(customerId: string, currencyCode: string, @MedusaContext() ctx: Context = {}) {
     const currency = normalizeCurrency(currencyCode)
-    const [row] = await runSql(
+    const wallets = await runSql(
       ctx,
-      `SELECT id FROM ledger_account WHERE customer_id = ? AND currency_code = ? AND type_id = ?
-          AND status = 'open' AND code IS NULL AND product_ids IS NULL ORDER BY created_at LIMIT 1`,
+      `SELECT id, status FROM ledger_account
+        WHERE customer_id = ? AND currency_code = ? AND type_id = ? AND code IS NULL AND product_ids IS NULL
+          AND deleted_at IS NULL
+        ORDER BY status = 'closed', status = 'frozen', created_at`,
       [customerId, currency, typeId(TYPE_CODES.storeCredit)]
     )
-    if (row) {
-      return this.getAccount(row.id, ctx)
+    if (wallets[0] && wallets[0].status !== "closed") {
+      return this.getAccount(wallets[0].id, ctx)
     }
+    // One key per generation: calls at the same time open one wallet, and a closed
+    // wallet's key (which would replay it) is never reused.
+    const generation = wallets.length
     return this.createAccount(
       { name: "Store credit", currency_code: currency, customer_id: customerId },
-      { idempotency_key: `wallet:${customerId}:${currency}` },
+      { idempotency_key: `wallet:${customerId}:${currency}${generation ? `:${generation}` : ""}` },
       ctx
     )
   }
 
-  /** Releases an open hold; releasing twice is harmless. */
+  /**
+   * Releases an open hold; releasing twice is harmless. If the account has expired
+   * meanwhile, the money the hold kept from the expiry sweep lapses now.
+   */
   async release(holdId: string, @MedusaContext() ctx: Context = {}): Promise<LedgerHoldDTO> {
     const [row] = await this.call_(RELEASE, [holdId, "released"], ctx)
-    return toHoldDTO(row)
+    const hold = toHoldDTO(row)
+    await this.lapseIfExpired_(hold.account_id, ctx)
+    return hold
   }
 
   @InjectManager()
   async getTransfer(idOrReference: string, @MedusaContext() ctx: Context = {}): Promise<LedgerTransferDTO> {
-    const [row] = await runSql(ctx, `SELECT * FROM ledger_transfer WHERE id = ? OR reference = ?`, [
-      idOrReference,
-      idOrReference,
-    ])
+    const [row] = await runSql(
+      ctx,
+      `SELECT * FROM ledger_transfer WHERE (id = ? OR reference = ?) AND deleted_at IS NULL`,
+      [idOrReference, idOrReference]
+    )
     if (!row) {
       throw new LedgerError("not_found", `Transfer ${idOrReference} not found`)
     }
@@ -776,31 +1128,35 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
 
   /** How much of a transfer can still be refunded. */
   @InjectManager()
-  async refundableAmount(idOrReference: string, @MedusaContext() ctx: Context = {}): Promise<number> {
+  async refundableAmount(idOrReference: string, @MedusaContext() ctx: Context = {}): Promise<Money> {
     const transfer = await this.getTransfer(idOrReference, ctx)
+    if (["refund", "reversal", "expiry"].includes(transfer.kind)) {
+      return formatAmount(0, transfer.currency_code)
+    }
     const [row] = await runSql(
       ctx,
-      `SELECT (t.amount - coalesce(sum(c.amount), 0))::text AS left
-         FROM ledger_transfer t LEFT JOIN ledger_transfer c
-           ON c.parent_id = t.id AND c.kind IN ('refund', 'reversal')
-        WHERE t.id = ? GROUP BY t.id`,
+      `SELECT coalesce(sum(c.amount), 0)::text AS done FROM ledger_transfer c
+        WHERE c.parent_id = ? AND c.kind IN ('refund', 'reversal') AND c.deleted_at IS NULL`,
       [transfer.id]
     )
-    return ["refund", "reversal", "expiry"].includes(transfer.kind) ? 0 : toDecimal(row.left).toNumber()
+    return formatAmount(toDecimal(transfer.amount).minus(toDecimal(row.done)), transfer.currency_code)
   }
 
   // ---------------------------------------------------------------- expiry
 
   /**
-   * Releases expired holds, then moves the balance of every account past its end date
-   * to the lapsed account and closes it. Safe to run twice or on two servers at once.
+   * Releases expired holds, then moves what is not held of every account past its end
+   * date to the lapsed account and closes it (an account with money still held for a
+   * payment stays open until that hold is captured, released or expires). Safe to run
+   * twice or on two servers at once.
    */
   @InjectManager()
   async closeExpiredAccounts(@MedusaContext() ctx: Context = {}): Promise<ExpiryResult> {
-    const result: ExpiryResult = { closed: [], skipped_negative: [], released_holds: [] }
+    const result: ExpiryResult = { closed: [], skipped_negative: [], released_holds: [], kept_for_holds: [] }
     const holds = await runSql(
       ctx,
-      `SELECT id FROM ledger_hold WHERE status = 'open' AND expires_at <= clock_timestamp() ORDER BY id`
+      `SELECT id FROM ledger_hold
+        WHERE status = 'open' AND expires_at <= clock_timestamp() AND deleted_at IS NULL ORDER BY id`
     )
     for (const { id } of holds) {
       const [row] = await this.call_(RELEASE, [id, "expired"], ctx)
@@ -810,23 +1166,48 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     }
     const accounts = await runSql(
       ctx,
-      `SELECT id, currency_code FROM ledger_account
-        WHERE status = 'open' AND end_date <= clock_timestamp() AND role IS NULL ORDER BY id`
+      `SELECT id FROM ledger_account
+        WHERE status = 'open' AND end_date <= clock_timestamp() AND role IS NULL AND deleted_at IS NULL ORDER BY id`
     )
-    for (const { id, currency_code } of accounts) {
-      await this.ensureCoreAccounts([currency_code], ctx)
-      const [row] = await runSql(ctx, `SELECT ledger_expire(?, ?, ?, ?, ?, ?) AS outcome`, [
-        id,
-        coreAccountId("lapsed", currency_code),
-        newId("ltr"),
-        this.newReference_(),
-        newId("lent"),
-        newId("lent"),
-      ])
-      if (row.outcome === "closed") result.closed.push(id)
-      if (row.outcome === "negative_balance") result.skipped_negative.push(id)
+    for (const { id } of accounts) {
+      const outcome = await this.expire_(id, ctx)
+      if (outcome === "closed") result.closed.push(id)
+      if (outcome === "held") result.kept_for_holds.push(id)
+      if (outcome === "negative_balance") result.skipped_negative.push(id)
     }
     return result
+  }
+
+  /** Runs the expiry of one account (see ledger_expire); a no-op unless it is past its end date. */
+  protected async expire_(accountId: string, ctx: Context): Promise<"closed" | "held" | "negative_balance" | "skipped"> {
+    const [account] = await runSql(ctx, `SELECT currency_code FROM ledger_account WHERE id = ?`, [accountId])
+    if (!account) return "skipped"
+    await this.ensureCoreAccounts([account.currency_code], ctx)
+    const [row] = await runSql(ctx, `SELECT ledger_expire(?, ?, ?, ?, ?, ?) AS outcome`, [
+      accountId,
+      coreAccountId("lapsed", account.currency_code),
+      newId("ltr"),
+      this.newReference_(),
+      newId("lent"),
+      newId("lent"),
+    ])
+    return row.outcome
+  }
+
+  /** After a hold on an expired account is released: what it kept lapses (and the account closes). */
+  @InjectManager()
+  protected async lapseIfExpired_(accountId: string, @MedusaContext() ctx: Context = {}) {
+    const [row] = await runSql(
+      ctx,
+      `SELECT 1 FROM ledger_account WHERE id = ? AND status = 'open' AND role IS NULL AND end_date <= clock_timestamp()`,
+      [accountId]
+    )
+    if (row) {
+      const outcome = await this.expire_(accountId, ctx)
+      if (outcome === "closed" && !ctx.transactionManager) {
+        await (this as any).eventBusModuleService_?.emit([{ name: LedgerEvents.ACCOUNT_CLOSED, data: { id: accountId, reason: "expired" } }])
+      }
+    }
   }
 
   // ---------------------------------------------------------------- verify
@@ -888,35 +1269,33 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   // ---------------------------------------------------------------- internals
 
   /**
-   * The account an earlier createAccount with this key made, if the arguments match;
-   * idempotency_conflict if they differ or the key was used for something else.
+   * The account an earlier createAccount with this key made, if the arguments match
+   * (name, currency, code and its initial loads); idempotency_conflict if they differ.
+   * The key was checked to name no other kind of operation (lockKey).
    */
   protected async replayCreation_(
     key: string,
     input: CreateAccountInput,
-    initial: string | null,
+    loads: InitialLoad[],
     ctx: Context
   ): Promise<LedgerAccountDTO | null> {
-    const [account] = await runSql(ctx, `SELECT * FROM ledger_account WHERE idempotency_key = ?`, [key])
-    const [load] = await runSql(ctx, `SELECT kind, source_id, destination_id, amount::text AS amount FROM ledger_transfer WHERE idempotency_key = ?`, [key])
-    if (!account && !load) {
+    const [account] = await runSql(ctx, `SELECT * FROM ledger_account WHERE idempotency_key = ? AND deleted_at IS NULL`, [key])
+    if (!account) {
       return null
     }
-    const conflict = () =>
-      new LedgerError("idempotency_conflict", `Idempotency key ${key} was used for another operation or other arguments`)
-    if (!account) {
-      throw conflict()
-    }
-    const source = input.source_account_id ?? "@unpaid_source"
-    const sameLoad = initial
-      ? !!load &&
-        load.destination_id === account.id &&
-        toDecimal(load.amount).eq(initial) &&
-        load.source_id === (source.startsWith("@") ? coreAccountId(source.slice(1) as CoreRole, input.currency_code) : source)
-      : !load
+    const earlier = await runSql(
+      ctx,
+      `SELECT source_id, amount::text AS amount FROM ledger_transfer
+        WHERE destination_id = ? AND kind = 'load' AND deleted_at IS NULL ORDER BY created_at, id LIMIT ?`,
+      [account.id, loads.length]
+    )
+    const coreId = (ref: string) => (ref.startsWith("@") ? coreAccountId(ref.slice(1) as CoreRole, input.currency_code) : ref)
+    const sameLoads =
+      earlier.length === loads.length &&
+      loads.every((l, i) => earlier[i].source_id === coreId(l.source_account_id) && toDecimal(earlier[i].amount).eq(l.amount))
     const sameCode = input.code ? account.code === normalizeCode(input.code) : true
-    if (!sameLoad || !sameCode || account.name !== input.name || account.currency_code !== input.currency_code) {
-      throw conflict()
+    if (!sameLoads || !sameCode || account.name !== input.name || account.currency_code !== input.currency_code) {
+      throw new LedgerError("idempotency_conflict", `Idempotency key ${key} was used to create account ${account.id} with other arguments`)
     }
     return this.getAccount(account.id, ctx)
   }
@@ -989,6 +1368,21 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 }
 
+/**
+ * When `ctx` runs inside a transaction: a promise that settles once it and every
+ * transaction around it have ended (committed or rolled back). Null outside one.
+ */
+function settledOf(ctx: Context | undefined): Promise<void> | null {
+  const em = ctx?.transactionManager as { getTransactionContext?: () => any } | undefined
+  let trx = em?.getTransactionContext?.()
+  const levels: Promise<unknown>[] = []
+  while (trx) {
+    if (trx.executionPromise) levels.push(trx.executionPromise)
+    trx = trx.parentTransaction
+  }
+  return levels.length ? Promise.allSettled(levels).then(() => undefined) : null
+}
+
 const CLOSED_WRITERS: Record<string, string> = {
   LedgerAccounts: "createAccount, updateAccount, freezeAccount or closeAccount",
   LedgerTransfers: "transfer, refund or reverse",
@@ -1034,6 +1428,66 @@ function checkDates(start?: Date | string | null, end?: Date | string | null): [
     throw new LedgerError("invalid_request", "end_date must be after start_date")
   }
   return [s, e]
+}
+
+/** A list config whose `balance` ordering sorts by the live balance (row + shards). */
+function liveBalanceOrder(config: any) {
+  const order = config?.order
+  if (!order || typeof order !== "object" || !("balance" in order)) {
+    return config
+  }
+  const sorted: Record<string, unknown> = {}
+  for (const [key, direction] of Object.entries(order)) {
+    if (key === "balance") {
+      sorted[raw((alias: string) => `ledger_balance(${alias}.id)`) as unknown as string] = direction
+    } else {
+      sorted[key] = direction
+    }
+  }
+  return { ...config, order: sorted }
+}
+
+/** Results of createAccount that returned an earlier creation (no event for those). */
+const REPLAYED = new WeakSet<object>()
+
+type InitialLoad = { amount: string; source_account_id: string; description?: string | null }
+
+/** `initial_amount` (+ `source_account_id`) or `initial_loads`, as a list of checked loads. */
+function initialLoads(input: CreateAccountInput, currency: string): InitialLoad[] {
+  if (input.initial_loads?.length && input.initial_amount != null) {
+    throw new LedgerError("invalid_request", "Give initial_amount or initial_loads, not both")
+  }
+  const loads = input.initial_loads?.length
+    ? input.initial_loads
+    : input.initial_amount == null
+      ? []
+      : [{ amount: input.initial_amount, source_account_id: input.source_account_id ?? "@unpaid_source" }]
+  return loads.map((l) => {
+    const source = l.source_account_id ?? "@unpaid_source"
+    checkRoleRef(source)
+    return {
+      amount: parseAmount(l.amount, currency, { field: "initial_amount" }),
+      source_account_id: source,
+      description: (l as { description?: string | null }).description ?? null,
+    }
+  })
+}
+
+/**
+ * Takes the lock of an idempotency key in the caller's transaction and refuses the key if
+ * it already names an operation of another kind (`kind`: account, hold, transfer, operation).
+ */
+async function lockKey(ctx: Context, key: string, kind: "account" | "hold" | "transfer" | "operation") {
+  await runSql(ctx, `SELECT ledger_lock_key(?)`, [key])
+  // A statement of its own: it must read what committed while this one waited for the lock.
+  await runSql(ctx, `SELECT ledger_key_check(?, ?)`, [key, kind])
+}
+
+/** JSON with sorted keys, to compare two requests. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v
+  )
 }
 
 function jsonParam(value: unknown): string | null {

@@ -1,6 +1,6 @@
 import { Context } from "@medusajs/framework/types"
 import { LedgerError, LedgerErrorCode, isLedgerErrorCode } from "./errors"
-import { toAmount, toDecimal, toNullableAmount } from "./money"
+import { formatAmount, formatNullableAmount, toDecimal } from "./money"
 import type {
   LedgerAccountDTO,
   LedgerHoldDTO,
@@ -99,9 +99,10 @@ export function translateDbError(err: unknown): unknown {
 }
 
 export function toAccountDTO(row: any): LedgerAccountDTO {
-  const creditLimit = toNullableAmount(row.credit_limit)
-  const balance = toAmount(row.live_balance ?? row.balance)
-  const held = toAmount(row.held)
+  const cur = row.currency_code
+  const creditLimit = formatNullableAmount(row.credit_limit, cur)
+  const balance = formatAmount(row.live_balance ?? row.balance, cur)
+  const held = formatAmount(row.held, cur)
   return {
     id: row.id,
     name: row.name,
@@ -129,14 +130,12 @@ export function toAccountDTO(row: any): LedgerAccountDTO {
 }
 
 /** balance + credit limit − held, exactly; null when the limit is unlimited. */
-export function availableOf(row: { balance: unknown; held: unknown; credit_limit: unknown }) {
+export function availableOf(row: { balance: unknown; held: unknown; credit_limit: unknown; currency_code?: string }) {
   if (row.credit_limit === null || row.credit_limit === undefined) {
     return null
   }
-  return toDecimal(row.balance)
-    .plus(toDecimal(row.credit_limit))
-    .minus(toDecimal(row.held))
-    .toNumber()
+  const available = toDecimal(row.balance).plus(toDecimal(row.credit_limit)).minus(toDecimal(row.held))
+  return formatAmount(available, row.currency_code)
 }
 
 export function toTransferDTO(row: any): LedgerTransferDTO {
@@ -146,7 +145,7 @@ export function toTransferDTO(row: any): LedgerTransferDTO {
     kind: row.kind,
     source_id: row.source_id,
     destination_id: row.destination_id,
-    amount: toAmount(row.amount),
+    amount: formatAmount(row.amount, row.currency_code),
     currency_code: row.currency_code,
     parent_id: row.parent_id ?? null,
     hold_id: row.hold_id ?? null,
@@ -163,8 +162,8 @@ export function toTransferDTO(row: any): LedgerTransferDTO {
 export function toPostedDTO(row: any): PostedTransferDTO {
   return {
     ...toTransferDTO(row),
-    source_balance: toNullableAmount(row.source_balance),
-    destination_balance: toNullableAmount(row.destination_balance),
+    source_balance: formatNullableAmount(row.source_balance, row.currency_code),
+    destination_balance: formatNullableAmount(row.destination_balance, row.currency_code),
     replayed: row.replayed === true,
   }
 }
@@ -173,8 +172,9 @@ export function toHoldDTO(row: any): LedgerHoldDTO {
   return {
     id: row.id,
     account_id: row.account_id,
-    amount: toAmount(row.amount),
-    captured_amount: toAmount(row.captured_amount),
+    amount: formatAmount(row.amount, row.currency_code),
+    captured_amount: formatAmount(row.captured_amount, row.currency_code),
+    currency_code: row.currency_code ?? null,
     status: row.status,
     expires_at: row.expires_at ?? null,
     reference: row.reference ?? null,

@@ -16,7 +16,12 @@ export type TransferKind =
   | "expiry"
 export type HoldStatus = "open" | "captured" | "released" | "expired"
 
-/** Money is a JSON number in the major unit, as everywhere in Medusa's API. */
+/**
+ * Money the ledger returns is an exact decimal string in the major unit with the
+ * currency's decimals ("12.50"); see formatAmount. Inputs take numbers or strings.
+ */
+export type Money = string
+
 export interface LedgerAccountDTO {
   id: string
   name: string
@@ -25,11 +30,11 @@ export interface LedgerAccountDTO {
   status: AccountStatus
   currency_code: string
   type_id: string
-  credit_limit: number | null
-  balance: number
-  held: number
+  credit_limit: Money | null
+  balance: Money
+  held: Money
   /** balance + credit limit − held; null when the credit limit is unlimited */
-  available: number | null
+  available: Money | null
   start_date: Date | null
   end_date: Date | null
   closed_at: Date | null
@@ -49,7 +54,7 @@ export interface LedgerTransferDTO {
   kind: TransferKind
   source_id: string
   destination_id: string
-  amount: number
+  amount: Money
   currency_code: string
   parent_id: string | null
   hold_id: string | null
@@ -64,8 +69,8 @@ export interface LedgerTransferDTO {
 
 export interface PostedTransferDTO extends LedgerTransferDTO {
   /** balances after the posting; null on a core account (read it with getAccount) */
-  source_balance: number | null
-  destination_balance: number | null
+  source_balance: Money | null
+  destination_balance: Money | null
   /** true when an earlier posting with the same idempotency key was returned */
   replayed: boolean
 }
@@ -73,8 +78,10 @@ export interface PostedTransferDTO extends LedgerTransferDTO {
 export interface LedgerHoldDTO {
   id: string
   account_id: string
-  amount: number
-  captured_amount: number
+  amount: Money
+  captured_amount: Money
+  /** the account's currency */
+  currency_code: string | null
   status: HoldStatus
   expires_at: Date | null
   reference: string | null
@@ -93,9 +100,9 @@ export interface StatementLineDTO {
   description: string | null
   merchant_reference: string | null
   counterparty_id: string
-  amount: number
+  amount: Money
   /** on core accounts: the sum of the entries up to this one, in posting order */
-  balance_after: number
+  balance_after: Money
   created_at: Date
 }
 
@@ -120,6 +127,11 @@ export interface CreateAccountInput {
   initial_amount?: Amount
   /** Where the initial amount comes from; the currency's unpaid source by default. */
   source_account_id?: string
+  /**
+   * Instead of initial_amount: several loads from different sources, posted in the same
+   * transaction (a gift card paid partly with store credit, partly by card).
+   */
+  initial_loads?: { amount: Amount; source_account_id?: string; description?: string | null }[]
 }
 
 export interface UpdateAccountInput {
@@ -168,6 +180,8 @@ export interface ExpiryResult {
   closed: string[]
   skipped_negative: string[]
   released_holds: string[]
+  /** expired accounts whose free balance lapsed but which stay open while money is held for a payment */
+  kept_for_holds: string[]
 }
 
 export interface VerifyCheck {

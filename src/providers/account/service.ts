@@ -25,7 +25,7 @@ import { AbstractPaymentProvider, ContainerRegistrationKeys, MathBN, PaymentActi
 import Decimal from "decimal.js"
 import { LedgerError } from "../../modules/ledger/errors"
 import type { LedgerHoldDTO } from "../../modules/ledger/types"
-import { AccountPaymentData, CaptureRecord, captureKey, postCaptures } from "./captures"
+import { AccountPaymentData, CaptureRecord, captureKey, planAccountPaymentRefund, postCaptures } from "./captures"
 import { ledgerService } from "./ledger"
 
 const amountOf = (value: unknown) => MathBN.convert(value as any).toFixed()
@@ -92,32 +92,8 @@ export default class AccountPaymentProvider extends AbstractPaymentProvider<Reco
     const data = input.data as AccountPaymentData
     const refundId = input.context?.idempotency_key
     const transfers = await postCaptures(this.ledger, data, await this.capturesOf(data))
-    const done = refundId
-      ? await this.ledger.listLedgerTransfers({ parent_id: transfers.map((t) => t.id), kind: "refund" })
-      : []
-    // Plan every part first: a refund the transfers cannot cover writes nothing.
-    const plan: { transferId: string; amount: Decimal; key: string }[] = []
-    let left = new Decimal(amountOf(input.amount))
-    for (const transfer of transfers) {
-      if (left.lte(0)) break
-      const key = `pp-refund:${refundId}:${transfer.id}`
-      const earlier = done.find((t: any) => t.idempotency_key === key)
-      const take = earlier
-        ? new Decimal(String(earlier.amount))
-        : Decimal.min(left, new Decimal(await this.ledger.refundableAmount(transfer.id)))
-      if (take.gt(0)) plan.push({ transferId: transfer.id, amount: take, key })
-      left = left.minus(take)
-    }
-    if (left.gt(0)) {
-      throw new LedgerError("refund_exceeds_transfer", `Refund is ${left.toFixed()} more than what is left to refund`)
-    }
-    for (const part of plan) {
-      await this.ledger.refund(part.transferId, part.amount.toFixed(), {
-        idempotency_key: refundId ? part.key : null,
-        description: "Account payment refunded",
-        metadata: { medusa_refund_id: refundId ?? null },
-      })
-    }
+    // Every part planned first and posted in one transaction: a refund refused halfway writes nothing.
+    await this.ledger.postAll(await planAccountPaymentRefund(this.ledger, transfers, amountOf(input.amount), refundId ?? null))
     return { data: input.data ?? {} }
   }
 

@@ -1,4 +1,5 @@
 import { StepResponse, createStep } from "@medusajs/framework/workflows-sdk"
+import { toDecimal } from "../../modules/ledger/money"
 import { allocationHoldsOf } from "../allocations/holds"
 import { resolveLedger } from "../steps/resolve-ledger"
 import { fetchLedgerOrder, orderLabel } from "./fetch-order"
@@ -24,7 +25,7 @@ export const cancelOrderAllocationsStep = createStep(
         await ledger.release(hold.id)
         released.push(hold.id)
       } else if (hold.status === "captured" && hold.transfer_id) {
-        if ((await ledger.refundableAmount(hold.transfer_id)) > 0) {
+        if (toDecimal(await ledger.refundableAmount(hold.transfer_id)).gt(0)) {
           const t = await ledger.reverse(hold.transfer_id, {
             idempotency_key: `order-cancel:${hold.transfer_id}`,
             merchant_reference: order.id,

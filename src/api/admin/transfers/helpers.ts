@@ -29,7 +29,7 @@ export async function retrieveTransfer(req: MedusaRequest, referenceOrId: string
   })
   return {
     ...serializeMoney(transfer),
-    refunds: children.map(serializeMoney),
+    refunds: children.map((c) => serializeMoney(c)),
     refundable_amount: await ledger.refundableAmount(transfer.id),
   }
 }

@@ -11,7 +11,7 @@ export const GET = ledgerRoute(
     const { account_id, ...filters } = req.filterableFields as Record<string, any>
     if (account_id) filters.$or = [{ source_id: account_id }, { destination_id: account_id }]
     const { data, ...page } = await queryList(req, "ledger_transfer", filters)
-    res.json({ transfers: data.map(serializeMoney), ...page })
+    res.json({ transfers: data.map((t) => serializeMoney(t)), ...page })
   }
 )
 

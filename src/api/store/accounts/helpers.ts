@@ -19,7 +19,7 @@ export function fieldsWithOwner(fields: string[]) {
   return [...new Set([...fields, "customer_id"])]
 }
 
-/** An account as a shopper sees it: money as numbers, `available`, `is_owner`, the code grouped. */
+/** An account as a shopper sees it: money as exact decimal strings, `available`, `is_owner`, the code grouped. */
 export function presentStoreAccount(req: AuthenticatedMedusaRequest, row: Record<string, any>) {
   const { customer_id, ...rest } = row
   const account: Record<string, any> = serializeAccount(rest)

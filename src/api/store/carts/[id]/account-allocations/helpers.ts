@@ -1,5 +1,6 @@
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import type { MedusaContainer } from "@medusajs/framework/types"
+import { formatAmount } from "../../../../../modules/ledger/money"
 import { ALLOCATION_REFERENCE } from "../../../../../workflows/allocations/allowance"
 
 const CART_FIELDS = ["id", "currency_code", "total", "credit_line_total", "credit_lines.*"]
@@ -14,15 +15,16 @@ export async function allocationCart(container: MedusaContainer, cartId: string)
     ...cart,
     account_allocations: (cart.credit_lines ?? [])
       .filter((l: any) => l.reference === ALLOCATION_REFERENCE)
-      .map(presentAllocation),
+      .map((l: any) => presentAllocation(l, cart.currency_code)),
   }
 }
 
-export function presentAllocation(line: any) {
+/** An allocation as the ledger shows money: an exact decimal string (the cart's totals stay Medusa's numbers). */
+export function presentAllocation(line: any, currency: string) {
   return {
     id: line.id,
     account_id: line.reference_id,
-    amount: Number(line.amount),
+    amount: formatAmount(line.raw_amount ?? line.amount, currency),
     name: line.metadata?.account_name ?? null,
     code_hint: line.metadata?.code_hint ?? null,
   }

@@ -27,6 +27,7 @@ export const POST = ledgerRoute(
     const line = body.code
       ? await guardCodeLookup(req, allocate)
       : await allocate()
-    res.json({ allocation: presentAllocation(line), cart: await allocationCart(req.scope, req.params.id) })
+    const cart = await allocationCart(req.scope, req.params.id)
+    res.json({ allocation: presentAllocation(line, cart.currency_code), cart })
   }
 )
