@@ -12,6 +12,8 @@ const pluginOptions = {
     maxConsecutiveFailures: Number(process.env.LEDGER_CODE_MAX_CONSECUTIVE ?? 3),
     coolOffSeconds: Number(process.env.LEDGER_CODE_COOL_OFF_SECONDS ?? 900),
     maxFailures: Number(process.env.LEDGER_CODE_MAX_FAILURES ?? 10),
+    // Proxies in front of Medusa that append to X-Forwarded-For; 0 keys by the socket's peer.
+    trustedProxies: Number(process.env.LEDGER_CODE_TRUSTED_PROXIES ?? 0),
   },
 }
 

@@ -44,7 +44,9 @@ describe("code guard options", () => {
       coolOffSeconds: 900,
       maxFailures: 10,
       blockSeconds: null,
+      trustedProxies: 0,
     })
+    expect(resolveCodeGuardOptions({ codeGuard: { trustedProxies: 2 } }).trustedProxies).toBe(2)
   })
 
   it.each([
@@ -55,21 +57,60 @@ describe("code guard options", () => {
     [{ coolOffSeconds: Infinity }],
     [{ blockSeconds: 0 }],
     [{ maxFailures: "10" as any }],
+    [{ trustedProxies: -1 }],
+    [{ trustedProxies: 1.5 }],
+    [{ trustedProxies: Number("x") }],
+    [{ trustedProxies: "1" as any }],
   ])("refuses %p", (codeGuard) => {
     expect(() => resolveCodeGuardOptions({ codeGuard })).toThrow(/code_guard: option codeGuard\./)
+  })
+
+  it("names trustedProxies and what it must be", () => {
+    expect(() => resolveCodeGuardOptions({ codeGuard: { trustedProxies: -1 } })).toThrow(
+      "code_guard: option codeGuard.trustedProxies must be a non-negative integer, got -1"
+    )
   })
 })
 
 describe("clientAddressOf", () => {
-  it("keys IPv4 by address, IPv4-mapped as IPv4, IPv6 by /64", () => {
-    expect(clientAddressOf({ ip: "198.51.100.4" })).toBe("198.51.100.4")
-    expect(clientAddressOf({ ip: "::ffff:198.51.100.4" })).toBe("198.51.100.4")
-    expect(clientAddressOf({ ip: "2001:db8:aa:bb:1:2:3:4" })).toBe("2001:db8:aa:bb::/64")
-    expect(clientAddressOf({ ip: "2001:db8:aa:bb::99" })).toBe("2001:db8:aa:bb::/64")
-    expect(clientAddressOf({ ip: "2001:DB8::1%eth0" })).toBe("2001:db8:0:0::/64")
-    expect(clientAddressOf({ ip: "::1" })).toBe("0:0:0:0::/64")
-    expect(clientAddressOf({ socket: { remoteAddress: "192.0.2.1" } })).toBe("192.0.2.1")
+  const socket = (remoteAddress: string, xff?: string | string[]) => ({
+    socket: { remoteAddress },
+    headers: xff === undefined ? {} : { "x-forwarded-for": xff },
+  })
+
+  it("keys by the socket's peer: IPv4 as is, IPv4-mapped as IPv4, IPv6 by /64", () => {
+    expect(clientAddressOf(socket("198.51.100.4"))).toBe("198.51.100.4")
+    expect(clientAddressOf(socket("::ffff:198.51.100.4"))).toBe("198.51.100.4")
+    expect(clientAddressOf(socket("2001:db8:aa:bb:1:2:3:4"))).toBe("2001:db8:aa:bb::/64")
+    expect(clientAddressOf(socket("2001:db8:aa:bb::99"))).toBe("2001:db8:aa:bb::/64")
+    expect(clientAddressOf(socket("2001:DB8::1%eth0"))).toBe("2001:db8:0:0::/64")
+    expect(clientAddressOf(socket("::1"))).toBe("0:0:0:0::/64")
     expect(clientAddressOf({})).toBe("unknown")
+  })
+
+  it("ignores X-Forwarded-For (and Express's req.ip) without trusted proxies", () => {
+    const req = { ...socket("192.0.2.1", "203.0.113.9"), ip: "203.0.113.9" }
+    expect(clientAddressOf(req)).toBe("192.0.2.1")
+    expect(clientAddressOf(req, 0)).toBe("192.0.2.1")
+  })
+
+  it("with n trusted proxies takes the entry n hops back from the right", () => {
+    const lb = "10.0.0.5"
+    expect(clientAddressOf(socket(lb, "203.0.113.9"), 1)).toBe("203.0.113.9")
+    // The client wrote the left part; the proxy appended what it saw.
+    expect(clientAddressOf(socket(lb, "1.2.3.4, 198.51.100.1, 203.0.113.9"), 1)).toBe("203.0.113.9")
+    expect(clientAddressOf(socket(lb, "1.2.3.4, 203.0.113.9, 172.16.0.2"), 2)).toBe("203.0.113.9")
+    expect(clientAddressOf(socket(lb, ["1.2.3.4, 203.0.113.9", "172.16.0.2"]), 2)).toBe("203.0.113.9")
+    // Fewer entries than proxies: the farthest one any proxy saw.
+    expect(clientAddressOf(socket(lb, "203.0.113.9"), 3)).toBe("203.0.113.9")
+    // Ports some proxies append, IPv6 entries by /64.
+    expect(clientAddressOf(socket(lb, "203.0.113.9:51234"), 1)).toBe("203.0.113.9")
+    expect(clientAddressOf(socket(lb, "[2001:db8:1:2::7]:443"), 1)).toBe("2001:db8:1:2::/64")
+    expect(clientAddressOf(socket(lb, "2001:db8:1:2::7"), 1)).toBe("2001:db8:1:2::/64")
+    // No header, or no address where the proxy's entry should be: the socket's peer.
+    expect(clientAddressOf(socket(lb), 1)).toBe(lb)
+    expect(clientAddressOf(socket(lb, " , "), 1)).toBe(lb)
+    expect(clientAddressOf(socket(lb, "1.2.3.4, unknown"), 1)).toBe(lb)
   })
 })
 
@@ -170,6 +211,19 @@ codeGuardSuite("defaults", {}, ({ service, dbUrl }) => {
     } finally {
       await other.close()
     }
+  })
+
+  it("refuses to start with a bad trustedProxies option", async () => {
+    await expect(
+      (async () => {
+        const other = await secondInstance(dbUrl, { trustedProxies: -1 })
+        try {
+          return other.service.guardOptions
+        } finally {
+          await other.close()
+        }
+      })()
+    ).rejects.toThrow("code_guard: option codeGuard.trustedProxies must be a non-negative integer, got -1")
   })
 
   it("refuses an empty client key", async () => {
