@@ -18,12 +18,28 @@ medusaIntegrationTestRunner({
     let publishableKey: string
     let ledger: LedgerModuleService
     let guard: CodeGuardModuleService
+    const tokens: Record<string, string> = {}
+    const ids: Record<string, string> = {}
 
-    const checkBalance = async (code: string, xff?: string) => {
+    const checkBalance = async (code: string, xff?: string, as?: string) => {
       const headers: Record<string, string> = { "x-publishable-api-key": publishableKey }
       if (xff) headers["x-forwarded-for"] = xff
+      if (as) headers.authorization = `Bearer ${tokens[as]}`
       const res = await api.post("/store/accounts/balance", { code }, { headers, validateStatus: () => true })
       return res.status as number
+    }
+
+    const signUp = async (name: string) => {
+      const email = `${name}@shoppers.test`
+      const password = "shopper-password"
+      const registered = await api.post("/auth/customer/emailpass/register", { email, password })
+      const created = await api.post(
+        "/store/customers",
+        { email, first_name: name },
+        { headers: { authorization: `Bearer ${registered.data.token}`, "x-publishable-api-key": publishableKey } }
+      )
+      tokens[name] = (await api.post("/auth/customer/emailpass", { email, password })).data.token
+      ids[name] = created.data.customer.id
     }
 
     beforeEach(async () => {
@@ -54,6 +70,22 @@ medusaIntegrationTestRunner({
       expect(await checkBalance(card.code!, "198.51.100.7, 198.51.100.9")).toBe(200)
       expect(await checkBalance(card.code!)).toBe(200)
       expect((await guard.listCodeGuardClients({ client: ["10.0.0.1", "192.0.2.0", "127.0.0.1"] })).filter((c) => c.total_failures > 0)).toEqual([])
+    })
+
+    it("a logged-in customer switching addresses is cooled off by the per-customer count; others are not", async () => {
+      const card = await giftCard()
+      await signUp("mallory")
+      await signUp("carol")
+      for (const n of [1, 2, 3]) {
+        expect(await checkBalance(UNKNOWN_CODE, `203.0.113.${n}`, "mallory")).toBe(404)
+      }
+      expect(await checkBalance(card.code!, "203.0.113.4", "mallory")).toBe(429)
+      expect(await guard.getClientStatus(`customer:${ids.mallory}`)).toEqual(
+        expect.objectContaining({ consecutive_failures: 3, total_failures: 3, cooling: true })
+      )
+      // Each address failed once; another customer or a guest there may go on.
+      expect(await checkBalance(card.code!, "203.0.113.1", "carol")).toBe(200)
+      expect(await checkBalance(card.code!, "203.0.113.2")).toBe(200)
     })
   },
 })

@@ -3,7 +3,9 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { randomInt } from "crypto"
 import type CodeGuardModuleService from "../../src/modules/code-guard/service"
 import type LedgerModuleService from "../../src/modules/ledger/service"
-import { fromAddress } from "../support/http"
+import { storefront } from "../support/checkout"
+import { apiFrom, fromAddress } from "../support/http"
+import { seedStore } from "../support/store"
 
 jest.setTimeout(180000)
 
@@ -242,6 +244,33 @@ medusaIntegrationTestRunner({
         expect(await guard.getClientStatus(from)).toEqual(expect.objectContaining({ total_failures: 10, blocked: true }))
         await guard.clearClient(from)
         expect((await check(card.code!)).status).toBe(200)
+      })
+    })
+
+    describe("code guard per cart", () => {
+      it("counts guesses on one cart from many addresses against the cart, through allocations and payment sessions alike", async () => {
+        const shopStore = await seedStore(getContainer())
+        const card = await ledger.createAccount({ name: "Gift card", currency_code: "usd", generate_code: true, initial_amount: 25 })
+        const shop = storefront(api, shopStore)
+        const cart = await shop.cart([{ variant_id: shopStore.shirt.variant.id, quantity: 1 }])
+        const client = (n: number) => storefront(apiFrom(api, `127.0.0.${40 + n}`), shopStore)
+        for (const n of [1, 2, 3]) {
+          const miss = await client(n).allocate(cart.id, { code: `NOPE-NOPE-000${n}` })
+          expect([n, miss.status, miss.data.code]).toEqual([n, 404, "not_found"])
+        }
+        const blocked = await client(4).allocate(cart.id, { code: card.code })
+        expect([blocked.status, blocked.data.code]).toEqual([429, "code_blocked"])
+        // The payment collection's cart is the same cart, whichever route the guess takes.
+        const viaProvider = await client(5).pay(cart.id, "pp_account_account", { code: card.code })
+        expect([viaProvider.status, viaProvider.data.code]).toEqual([429, "code_blocked"])
+        expect((await shop.getCart(cart.id)).credit_lines).toEqual([])
+
+        const guard = getContainer().resolve<CodeGuardModuleService>("code_guard")
+        expect(await guard.getClientStatus(`cart:${cart.id}`)).toEqual(expect.objectContaining({ consecutive_failures: 3, cooling: true }))
+        // Each address failed once: on another cart it may go on.
+        const other = await shop.cart([{ variant_id: shopStore.mug.variant.id, quantity: 1 }])
+        const applied = await client(1).allocate(other.id, { code: card.code })
+        expect([applied.status, applied.data.allocation?.amount]).toEqual([200, 25])
       })
     })
   },

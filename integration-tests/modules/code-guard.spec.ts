@@ -1,6 +1,6 @@
 import { moduleIntegrationTestRunner } from "@medusajs/test-utils"
 import path from "path"
-import { clientAddressOf } from "../../src/modules/code-guard"
+import { clientAddressOf, guardKeysOf } from "../../src/modules/code-guard"
 import type { CodeGuardOptions } from "../../src/modules/code-guard/options"
 import { resolveCodeGuardOptions } from "../../src/modules/code-guard/options"
 import type CodeGuardModuleService from "../../src/modules/code-guard/service"
@@ -114,6 +114,24 @@ describe("clientAddressOf", () => {
   })
 })
 
+describe("guardKeysOf", () => {
+  const req = { socket: { remoteAddress: "192.0.2.1" }, headers: { "x-forwarded-for": "203.0.113.9" } }
+
+  it("keys by address, logged-in customer and cart (else payment collection)", () => {
+    expect(guardKeysOf(req, 0)).toEqual(["192.0.2.1"])
+    expect(guardKeysOf(req, 1)).toEqual(["203.0.113.9"])
+    const customer = { ...req, auth_context: { actor_type: "customer", actor_id: "cus_1" } }
+    expect(guardKeysOf(customer, 0, { cart_id: "cart_1" })).toEqual(["192.0.2.1", "customer:cus_1", "cart:cart_1"])
+    expect(guardKeysOf(customer, 0, { payment_collection_id: "pay_col_1" })).toEqual([
+      "192.0.2.1",
+      "customer:cus_1",
+      "payment_collection:pay_col_1",
+    ])
+    // Only customers: an admin user's id is no shopper.
+    expect(guardKeysOf({ ...req, auth_context: { actor_type: "user", actor_id: "user_1" } }, 0)).toEqual(["192.0.2.1"])
+  })
+})
+
 codeGuardSuite("defaults", {}, ({ service, dbUrl }) => {
   it("cools a client off after 3 failures in a row, with a 429 code_blocked that says nothing about codes", async () => {
     await service.recordFailure(CLIENT)
@@ -213,6 +231,43 @@ codeGuardSuite("defaults", {}, ({ service, dbUrl }) => {
     }
   })
 
+  it("guard with several keys: an unknown code counts against each; any key cooling off refuses the request and writes nothing", async () => {
+    const keys = ["cart:cart_1", CLIENT, "customer:cus_1"]
+    for (const _ of [1, 2]) await expectCode(service.guard(keys, unknownCode), "not_found")
+    for (const key of keys) {
+      expect([key, await service.getClientStatus(key)]).toEqual([key, expect.objectContaining({ consecutive_failures: 2, total_failures: 2 })])
+    }
+    // The customer moves to another address and cart: their own count goes on, and cools off.
+    await expectCode(service.guard(["198.51.100.9", "customer:cus_1", "cart:cart_9"], unknownCode), "not_found")
+    expect(await service.getClientStatus("customer:cus_1")).toEqual(expect.objectContaining({ consecutive_failures: 3, cooling: true }))
+    const lookup = jest.fn(async () => "found")
+    await expectCode(service.guard(["198.51.100.10", "customer:cus_1", "cart:cart_2"], lookup), "code_blocked")
+    expect(lookup).not.toHaveBeenCalled()
+    expect(await service.listCodeGuardClients({ client: ["198.51.100.10", "cart:cart_2"] })).toEqual([])
+    // Without that customer the first cart may still be tried; a found code ends the runs of its keys.
+    expect(await service.guard(["cart:cart_1", "198.51.100.10"], lookup)).toBe("found")
+    expect(await service.getClientStatus("cart:cart_1")).toEqual(expect.objectContaining({ consecutive_failures: 0, total_failures: 2 }))
+    expect(await service.getClientStatus("198.51.100.10")).toEqual(expect.objectContaining({ consecutive_failures: 0, total_failures: 0 }))
+    expect(await service.getClientStatus("customer:cus_1")).toEqual(expect.objectContaining({ consecutive_failures: 3, total_failures: 3, cooling: true }))
+  })
+
+  it("lets 20 parallel guesses by one customer from 20 addresses run only 3 lookups", async () => {
+    let lookups = 0
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        service.guard([`198.51.100.${i + 1}`, "customer:cus_1"], async () => {
+          lookups++
+          await sleep(50)
+          throw new LedgerError("not_found", "No account has that code")
+        })
+      )
+    )
+    const codes = results.map((r) => (r.status === "rejected" ? (r.reason as any).code : "ok"))
+    expect(lookups).toBe(3)
+    expect(codes.filter((c) => c === "code_blocked")).toHaveLength(17)
+    expect(await service.getClientStatus("customer:cus_1")).toEqual(expect.objectContaining({ consecutive_failures: 3, total_failures: 3 }))
+  })
+
   it("refuses to start with a bad trustedProxies option", async () => {
     await expect(
       (async () => {
@@ -229,8 +284,40 @@ codeGuardSuite("defaults", {}, ({ service, dbUrl }) => {
   it("refuses an empty client key", async () => {
     await expectCode(service.assertAllowed(""), "invalid_request")
     await expectCode(service.recordFailure("   "), "invalid_request")
+    await expectCode(service.guard([CLIENT, ""], async () => 1), "invalid_request")
+    await expectCode(service.guard([], async () => 1), "invalid_request")
   })
 })
+
+const MANY = { maxConsecutiveFailures: 1000, maxFailures: 1000 }
+
+codeGuardSuite("many-keys", MANY, ({ service, dbUrl }) => {
+  it("counts overlapping key sets, given in any order, exactly, from two servers at once", async () => {
+    const other = await secondInstance(dbUrl, MANY)
+    try {
+      for (let round = 0; round < 3; round++) {
+        // Fresh keys each round, so the rows are created by the racing requests themselves.
+        const keys = ["a", "b", "c", "d"].map((k) => `${k}-${round}`)
+        const sets = permutations(keys).map((p, i) => p.slice(0, 2 + (i % 3)))
+        const codes = await Promise.all(
+          sets.map((set, i) => ((i % 2 ? other.service : service).guard(set, unknownCode) as Promise<unknown>).catch((e) => e.code ?? e.message))
+        )
+        expect(codes).toEqual(sets.map(() => "not_found"))
+        for (const key of keys) {
+          const expected = sets.filter((set) => set.includes(key)).length
+          expect([key, (await other.service.getClientStatus(key)).total_failures]).toEqual([key, expected])
+        }
+      }
+    } finally {
+      await other.close()
+    }
+  })
+})
+
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items]
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]))
+}
 
 codeGuardSuite("expiry", { coolOffSeconds: 1, maxFailures: 5, blockSeconds: 2 }, ({ service }) => {
   it("lets a cooled-off client try again after the cool-off; a further failure cools it off again", async () => {

@@ -29,3 +29,13 @@ export function fromAddress(api: any, localAddress: string) {
     baseURL: String(api.defaults.baseURL).replace("//localhost:", "//127.0.0.1:"),
   }
 }
+
+/** `api` as another client address sees it (get, post, delete). */
+export function apiFrom(api: any, localAddress: string) {
+  const bind = (config: Record<string, unknown> = {}) => ({ ...config, ...fromAddress(api, localAddress) })
+  return {
+    get: (url: string, config?: Record<string, unknown>) => api.get(url, bind(config)),
+    delete: (url: string, config?: Record<string, unknown>) => api.delete(url, bind(config)),
+    post: (url: string, body?: unknown, config?: Record<string, unknown>) => api.post(url, body, bind(config)),
+  }
+}
