@@ -7,11 +7,13 @@ const pluginOptions = {
   currencies: (process.env.LEDGER_CURRENCIES ?? "usd,eur").split(",").filter(Boolean),
   // A debit that takes a customer's account below this emits ledger.account.low_balance.
   lowBalanceThreshold: Number(process.env.LEDGER_LOW_BALANCE ?? 5),
-  // Failed code attempts per client address: 3 in a row cool off, 10 in all block.
+  // Failed code attempts per address, customer and cart: 3 in a row cool off, 10 in all block.
   codeGuard: {
     maxConsecutiveFailures: Number(process.env.LEDGER_CODE_MAX_CONSECUTIVE ?? 3),
     coolOffSeconds: Number(process.env.LEDGER_CODE_COOL_OFF_SECONDS ?? 900),
     maxFailures: Number(process.env.LEDGER_CODE_MAX_FAILURES ?? 10),
+    // Proxies in front of Medusa that append to X-Forwarded-For; 0 keys by the socket's peer.
+    trustedProxies: Number(process.env.LEDGER_CODE_TRUSTED_PROXIES ?? 0),
   },
 }
 

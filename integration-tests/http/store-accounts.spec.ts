@@ -1,7 +1,11 @@
 import { createApiKeysWorkflow } from "@medusajs/medusa/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { randomInt } from "crypto"
 import type CodeGuardModuleService from "../../src/modules/code-guard/service"
 import type LedgerModuleService from "../../src/modules/ledger/service"
+import { storefront } from "../support/checkout"
+import { apiFrom, fromAddress } from "../support/http"
+import { seedStore } from "../support/store"
 
 jest.setTimeout(180000)
 
@@ -13,7 +17,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const UNKNOWN_ACCOUNT = "acc_01NOTHEREAAAAAAAAAAAAAAAAA"
 const UNKNOWN_CODE = "ZZZZ-ZZZZ-ZZZZ-ZZZZ"
 
-type Opts = { as?: string; ip?: string; key?: string | null }
+// `from`: the local address the request connects from, which is the client address the code
+// guard keys on (no trusted proxies here); `xff`: an X-Forwarded-For header, which it ignores.
+type Opts = { as?: string; from?: string; xff?: string; key?: string | null }
+const randomAddress = () => Array.from({ length: 4 }, () => randomInt(1, 255)).join(".")
 
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer }) => {
@@ -27,9 +34,8 @@ medusaIntegrationTestRunner({
       const headers: Record<string, string> = {}
       if (opts.key !== null) headers["x-publishable-api-key"] = opts.key ?? publishableKey
       if (opts.as) headers.authorization = `Bearer ${tokens[opts.as]}`
-      // Medusa trusts one proxy hop, so this is the address the guard keys on.
-      if (opts.ip) headers["x-forwarded-for"] = opts.ip
-      const config = { headers, validateStatus: () => true }
+      if (opts.xff) headers["x-forwarded-for"] = opts.xff
+      const config = { headers, validateStatus: () => true, ...(opts.from ? fromAddress(api, opts.from) : {}) }
       const res = method === "get" ? await api.get(url, config) : await api.post(url, body ?? {}, config)
       return { status: res.status as number, data: res.data }
     }
@@ -160,35 +166,34 @@ medusaIntegrationTestRunner({
         await ledger.hold(card.id, 4)
         const grouped = card.code!.match(/.{4}/g)!.join("-")
         for (const code of [card.code, grouped, grouped.toLowerCase(), ` ${grouped.replace(/-/g, " ")} `]) {
-          const res = await store("post", "/store/accounts/balance", { code }, { ip: "198.51.100.1" })
+          const res = await store("post", "/store/accounts/balance", { code }, { from: "127.0.0.11" })
           expect([code, res.status]).toEqual([code, 200])
           expect(res.data).toEqual({
             account: { code: grouped, balance: "25.00", available: "21.00", currency_code: "usd", status: "open", end_date: "2099-01-01T00:00:00.000Z" },
           })
         }
-        const unknown = await store("post", "/store/accounts/balance", { code: UNKNOWN_CODE }, { ip: "198.51.100.1" })
+        const unknown = await store("post", "/store/accounts/balance", { code: UNKNOWN_CODE }, { from: "127.0.0.11" })
         expect(unknown.status).toBe(404)
         expect(unknown.data).toEqual({ type: "not_found", code: "not_found", message: "No account has that code" })
       })
 
       it("refuses bad bodies with 400 invalid_request and malformed codes with invalid_code, without counting them", async () => {
-        const ip = "198.51.100.2"
+        const from = "127.0.0.12"
         for (const body of [{}, { code: 5 }, { code: "" }, { code: "ABCD-EFGH", extra: 1 }]) {
-          const res = await store("post", "/store/accounts/balance", body, { ip })
+          const res = await store("post", "/store/accounts/balance", body, { from })
           expect([body, res.status, res.data.code]).toEqual([body, 400, "invalid_request"])
         }
         for (const _ of [1, 2, 3, 4]) {
-          const res = await store("post", "/store/accounts/balance", { code: "!!" }, { ip })
+          const res = await store("post", "/store/accounts/balance", { code: "!!" }, { from })
           expect([res.status, res.data.code]).toEqual([400, "invalid_code"])
         }
-        const status = await getContainer().resolve<CodeGuardModuleService>("code_guard").getClientStatus(ip)
+        const status = await getContainer().resolve<CodeGuardModuleService>("code_guard").getClientStatus(from)
         expect(status).toEqual(expect.objectContaining({ consecutive_failures: 0, total_failures: 0 }))
       })
 
       it("cools a client off after 3 unknown codes in a row, even for a valid code; a found code ends the run", async () => {
         const { card } = await seed()
-        const ip = "198.51.100.3"
-        const check = (code: string, from = ip) => store("post", "/store/accounts/balance", { code }, { ip: from })
+        const check = (code: string, from = "127.0.0.13") => store("post", "/store/accounts/balance", { code }, { from })
         for (const _ of [1, 2]) expect((await check(UNKNOWN_CODE)).status).toBe(404)
         expect((await check(card.code!)).status).toBe(200) // ends the run
         for (const _ of [1, 2, 3]) expect((await check(UNKNOWN_CODE)).status).toBe(404)
@@ -200,16 +205,32 @@ medusaIntegrationTestRunner({
         const blockedUnknown = await check(UNKNOWN_CODE)
         expect([blockedUnknown.status, blockedUnknown.data]).toEqual([429, blocked.data])
         // Another address is not affected.
-        expect((await check(card.code!, "198.51.100.33")).status).toBe(200)
+        expect((await check(card.code!, "127.0.0.33")).status).toBe(200)
 
         await sleep(COOL_OFF_SECONDS * 1000 + 200)
         expect((await check(card.code!)).status).toBe(200)
       })
 
+      it("keys by the socket's address: a fresh spoofed X-Forwarded-For on every guess still cools off after 3", async () => {
+        const { card } = await seed()
+        const from = "127.0.0.20"
+        const spoofed: string[] = []
+        const statuses: number[] = []
+        for (let i = 0; i < 10; i++) {
+          spoofed.push(randomAddress())
+          const res = await store("post", "/store/accounts/balance", { code: i < 9 ? `${UNKNOWN_CODE}${i}` : card.code }, { from, xff: spoofed[i] })
+          statuses.push(res.status)
+        }
+        expect(statuses).toEqual([404, 404, 404, 429, 429, 429, 429, 429, 429, 429])
+        const guard = getContainer().resolve<CodeGuardModuleService>("code_guard")
+        expect(await guard.getClientStatus(from)).toEqual(expect.objectContaining({ consecutive_failures: 3, total_failures: 3, cooling: true }))
+        expect(await guard.listCodeGuardClients({ client: spoofed })).toEqual([])
+      })
+
       it("blocks a client after 10 unknown codes in all, even for a valid code, until an admin clears it", async () => {
         const { card } = await seed()
-        const ip = "198.51.100.4"
-        const check = (code: string) => store("post", "/store/accounts/balance", { code }, { ip })
+        const from = "127.0.0.14"
+        const check = (code: string) => store("post", "/store/accounts/balance", { code }, { from })
         for (let round = 0; round < 5; round++) {
           for (const _ of [1, 2]) expect((await check(UNKNOWN_CODE)).status).toBe(404)
           if (round < 4) expect((await check(card.code!)).status).toBe(200)
@@ -220,9 +241,36 @@ medusaIntegrationTestRunner({
         expect((await check(card.code!)).status).toBe(429)
 
         const guard = getContainer().resolve<CodeGuardModuleService>("code_guard")
-        expect(await guard.getClientStatus(ip)).toEqual(expect.objectContaining({ total_failures: 10, blocked: true }))
-        await guard.clearClient(ip)
+        expect(await guard.getClientStatus(from)).toEqual(expect.objectContaining({ total_failures: 10, blocked: true }))
+        await guard.clearClient(from)
         expect((await check(card.code!)).status).toBe(200)
+      })
+    })
+
+    describe("code guard per cart", () => {
+      it("counts guesses on one cart from many addresses against the cart, through allocations and payment sessions alike", async () => {
+        const shopStore = await seedStore(getContainer())
+        const card = await ledger.createAccount({ name: "Gift card", currency_code: "usd", generate_code: true, initial_amount: 25 })
+        const shop = storefront(api, shopStore)
+        const cart = await shop.cart([{ variant_id: shopStore.shirt.variant.id, quantity: 1 }])
+        const client = (n: number) => storefront(apiFrom(api, `127.0.0.${40 + n}`), shopStore)
+        for (const n of [1, 2, 3]) {
+          const miss = await client(n).allocate(cart.id, { code: `NOPE-NOPE-000${n}` })
+          expect([n, miss.status, miss.data.code]).toEqual([n, 404, "not_found"])
+        }
+        const blocked = await client(4).allocate(cart.id, { code: card.code })
+        expect([blocked.status, blocked.data.code]).toEqual([429, "code_blocked"])
+        // The payment collection's cart is the same cart, whichever route the guess takes.
+        const viaProvider = await client(5).pay(cart.id, "pp_account_account", { code: card.code })
+        expect([viaProvider.status, viaProvider.data.code]).toEqual([429, "code_blocked"])
+        expect((await shop.getCart(cart.id)).credit_lines).toEqual([])
+
+        const guard = getContainer().resolve<CodeGuardModuleService>("code_guard")
+        expect(await guard.getClientStatus(`cart:${cart.id}`)).toEqual(expect.objectContaining({ consecutive_failures: 3, cooling: true }))
+        // Each address failed once: on another cart it may go on.
+        const other = await shop.cart([{ variant_id: shopStore.mug.variant.id, quantity: 1 }])
+        const applied = await client(1).allocate(other.id, { code: card.code })
+        expect([applied.status, applied.data.allocation?.amount]).toEqual([200, 25])
       })
     })
   },

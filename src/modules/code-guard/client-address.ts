@@ -1,15 +1,24 @@
-import { isIPv6 } from "net"
+import { isIP, isIPv6 } from "net"
 
-type RequestLike = { ip?: string; socket?: { remoteAddress?: string } }
+export type RequestLike = {
+  headers?: Record<string, string | string[] | undefined>
+  socket?: { remoteAddress?: string }
+}
 
 /**
- * The key the code guard counts a request's failures under: the client address Express
- * reports (`req.ip`, which honours Medusa's `trust proxy` setting), else the socket's.
+ * The address the code guard counts a request's failures under. With no trusted proxies,
+ * the socket's peer: `X-Forwarded-For` is written by the client and would let it pick a
+ * fresh key for every guess. With `trustedProxies` = n, the entry n hops back from the
+ * right of `X-Forwarded-For`: each of the merchant's proxies appends the address it saw,
+ * so the right-most n entries are theirs and anything further left is the client's.
+ * Express's `trust proxy` (`req.ip`) is deliberately not used: Medusa sets it for every app.
+ *
  * An IPv4-mapped address counts as its IPv4 address, and an IPv6 address as its /64
  * network, because one host can use a whole /64 and so dodge a per-address count.
  */
-export function clientAddressOf(req: RequestLike): string {
-  const address = (req.ip || req.socket?.remoteAddress || "").trim()
+export function clientAddressOf(req: RequestLike, trustedProxies = 0): string {
+  const forwarded = trustedProxies > 0 ? forwardedHop(req.headers?.["x-forwarded-for"], trustedProxies) : null
+  const address = (forwarded ?? req.socket?.remoteAddress ?? "").trim()
   if (!address) {
     return "unknown"
   }
@@ -18,6 +27,33 @@ export function clientAddressOf(req: RequestLike): string {
     return mapped[1]
   }
   return isIPv6(address) ? ipv6Network64(address) : address
+}
+
+/**
+ * The entry `hops` back from the right, or the left-most when there are fewer (the request
+ * passed fewer proxies, so that is the farthest one saw). Null without the header or when
+ * that entry is no address: then the socket's peer is the best key left.
+ */
+function forwardedHop(header: string | string[] | undefined, hops: number): string | null {
+  const entries = [header ?? []]
+    .flat()
+    .join(",")
+    .split(",")
+    .map((entry) => withoutPort(entry.trim()))
+    .filter(Boolean)
+  if (!entries.length) {
+    return null
+  }
+  const entry = entries[Math.max(entries.length - hops, 0)]
+  return isIP(entry) ? entry : null
+}
+
+/** Some proxies append "1.2.3.4:5678" or "[2001:db8::1]:443". */
+function withoutPort(entry: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry)
+  if (bracketed) return bracketed[1]
+  const v4 = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(entry)
+  return v4 ? v4[1] : entry
 }
 
 /** "2001:db8:1:2:a:b:c:d" → "2001:db8:1:2::/64" (zone ids dropped, "::" expanded). */

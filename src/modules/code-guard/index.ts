@@ -4,7 +4,8 @@ import CodeGuardModuleService from "./service"
 
 export default Module(CODE_GUARD_MODULE, { service: CodeGuardModuleService })
 
-export { CODE_GUARD_MODULE, guardCodeLookup } from "./guard-request"
+export { CODE_GUARD_MODULE, guardCodeLookup, guardKeysOf } from "./guard-request"
+export type { GuardTarget } from "./guard-request"
 export { clientAddressOf } from "./client-address"
 export type { CodeGuardModuleOptions, CodeGuardOptions } from "./options"
 export type { CodeGuardStatus } from "./service"

@@ -7,6 +7,11 @@ export type CodeGuardOptions = {
   maxFailures?: number
   /** How long a block lasts; null (default) = until an admin clears the client. */
   blockSeconds?: number | null
+  /**
+   * How many reverse proxies (load balancer, CDN) in front of Medusa append to
+   * `X-Forwarded-For`. Default 0: the client is the socket's peer and the header is ignored.
+   */
+  trustedProxies?: number
 }
 
 /** The module gets the plugin's whole options object; its own part is `codeGuard`. */
@@ -22,6 +27,13 @@ function positive(name: string, value: unknown, integer: boolean): number {
   return value as number
 }
 
+function nonNegativeInteger(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new Error(`code_guard: option codeGuard.${name} must be a non-negative integer, got ${String(value)}`)
+  }
+  return value
+}
+
 export function resolveCodeGuardOptions(options: CodeGuardModuleOptions = {}): ResolvedCodeGuardOptions {
   const o = options.codeGuard ?? {}
   return {
@@ -29,5 +41,6 @@ export function resolveCodeGuardOptions(options: CodeGuardModuleOptions = {}): R
     coolOffSeconds: positive("coolOffSeconds", o.coolOffSeconds ?? 900, false),
     maxFailures: positive("maxFailures", o.maxFailures ?? 10, true),
     blockSeconds: o.blockSeconds === undefined || o.blockSeconds === null ? null : positive("blockSeconds", o.blockSeconds, false),
+    trustedProxies: nonNegativeInteger("trustedProxies", o.trustedProxies ?? 0),
   }
 }

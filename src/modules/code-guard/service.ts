@@ -28,13 +28,14 @@ const COLUMNS = `consecutive_failures, total_failures, cooling_until, blocked_at
 
 // Deliberately the same whatever the reason and whatever code was sent: it must not tell
 // a guesser anything about any code.
-const BLOCKED_MESSAGE = "Too many failed code attempts from this client. Try again later."
+const BLOCKED_MESSAGE = "Too many failed code attempts. Try again later."
 
 /**
- * Counts failed gift-card code attempts per client (an address) and refuses clients that
- * fail too often: `maxConsecutiveFailures` in a row cool off for `coolOffSeconds`,
- * `maxFailures` in all are blocked. Every change runs under the client's row lock and
- * reads the database clock, so servers sharing the database count as one.
+ * Counts failed gift-card code attempts per client key (an address, `customer:<id>`,
+ * `cart:<id>`) and refuses keys that fail too often: `maxConsecutiveFailures` in a row
+ * cool off for `coolOffSeconds`, `maxFailures` in all are blocked. Every change runs under
+ * the keys' row locks and reads the database clock, so servers sharing the database
+ * count as one.
  */
 export default class CodeGuardModuleService extends MedusaService({ CodeGuardClient }) {
   protected readonly guardOptions_: ResolvedCodeGuardOptions
@@ -49,22 +50,26 @@ export default class CodeGuardModuleService extends MedusaService({ CodeGuardCli
     return { ...this.guardOptions_ }
   }
 
-  /** Throws `code_blocked` (429) while the client is blocked or cooling off. */
+  /** Throws `code_blocked` (429) while any of the clients is blocked or cooling off. */
   @InjectManager()
-  async assertAllowed(client: string, @MedusaContext() ctx: Context = {}): Promise<void> {
-    const em = ctx.manager as Executor
-    const [row] = await em.execute(
-      `SELECT ${COLUMNS}, clock_timestamp() AS db_now FROM code_guard_client WHERE client = ? AND deleted_at IS NULL`,
-      [checkClient(client)]
+  async assertAllowed(clients: string | string[], @MedusaContext() ctx: Context = {}): Promise<void> {
+    const keys = guardKeys(clients)
+    const rows = await (ctx.manager as Executor).execute(
+      `SELECT ${COLUMNS}, clock_timestamp() AS db_now FROM code_guard_client
+        WHERE client IN (${placeholders(keys)}) AND deleted_at IS NULL`,
+      keys
     )
-    if (row && !isAllowed(toState(row), this.guardOptions_, new Date(row.db_now))) {
+    if (rows.some((row) => !isAllowed(toState(row), this.guardOptions_, new Date(row.db_now)))) {
       throw new LedgerError("code_blocked", BLOCKED_MESSAGE)
     }
   }
 
   /** Counts a failed attempt; starts a cool-off or a block when a threshold is reached. */
   async recordFailure(client: string): Promise<CodeGuardStatus> {
-    return this.change_(checkClient(client), (s, now) => afterFailure(s, this.guardOptions_, now))
+    const [status] = await this.change_([checkClient(client)], (states, now) =>
+      states.map((s) => afterFailure(s, this.guardOptions_, now))
+    )
+    return status
   }
 
   /** A code was found: the client's run of failures ends (the total stays). */
@@ -102,73 +107,91 @@ export default class CodeGuardModuleService extends MedusaService({ CodeGuardCli
   }
 
   /**
-   * Runs a code lookup for `client`: refused with `code_blocked` while the client is
-   * blocked or cooling off; a `not_found` from `fn` counts as a failure, a result ends
-   * the run. The attempt is counted before `fn` runs and taken back after, so a burst of
-   * parallel guesses gets no more tries than the thresholds allow.
+   * Runs a code lookup for a request known by several keys (its address, the customer, the
+   * cart): refused with `code_blocked` while any key is blocked or cooling off; a
+   * `not_found` from `fn` counts as a failure of every key, a result ends their runs. The
+   * attempt is counted before `fn` runs and taken back after, so a burst of parallel
+   * guesses gets no more tries than the thresholds allow.
    */
-  async guard<T>(client: string, fn: () => Promise<T>): Promise<T> {
-    const key = checkClient(client)
+  async guard<T>(clients: string | string[], fn: () => Promise<T>): Promise<T> {
+    const keys = guardKeys(clients)
     const opts = this.guardOptions_
+    // A plain read first: a refused request writes nothing (no rows for fresh keys either).
+    await this.assertAllowed(keys)
     let admitted = false
-    await this.change_(key, (s, now) => {
-      admitted = isAllowed(s, opts, now)
-      return admitted ? { ...afterFailure(s, opts, now), last_failure_at: s.last_failure_at } : null
+    await this.change_(keys, (states, now) => {
+      admitted = states.every((s) => isAllowed(s, opts, now))
+      return admitted ? states.map((s) => ({ ...afterFailure(s, opts, now), last_failure_at: s.last_failure_at })) : null
     })
     if (!admitted) {
       throw new LedgerError("code_blocked", BLOCKED_MESSAGE)
     }
+    const settle = (next: (s: GuardState, now: Date) => GuardState) =>
+      this.change_(keys, (states, now) => states.map((s) => next(s, now)))
     let result: T
     try {
       result = await fn()
     } catch (err) {
       if (isUnknownCode(err)) {
-        await this.change_(key, (s, now) => ({ ...s, last_failure_at: now }))
+        await settle((s, now) => ({ ...s, last_failure_at: now }))
       } else {
-        await this.change_(key, (s) => undoAttempt(s, opts, false))
+        await settle((s) => undoAttempt(s, opts, false))
       }
       throw err
     }
-    await this.change_(key, (s) => undoAttempt(s, opts, true))
+    await settle((s) => undoAttempt(s, opts, true))
     return result
   }
 
-  /** Applies `next` to the client's counters under its row lock; null leaves them as they are. */
+  /**
+   * Applies `next` to the counters of `keys` (sorted, see guardKeys) under their row locks;
+   * null leaves them as they are. Rows are created and locked in that one order, so
+   * requests sharing some keys wait for each other instead of deadlocking.
+   */
   @InjectTransactionManager()
   protected async change_(
-    client: string,
-    next: (state: GuardState, now: Date) => GuardState | null,
+    keys: string[],
+    next: (states: GuardState[], now: Date) => GuardState[] | null,
     @MedusaContext() ctx: Context = {}
-  ): Promise<CodeGuardStatus> {
+  ): Promise<CodeGuardStatus[]> {
     const em = ctx.transactionManager as Executor
     await em.execute(
-      `INSERT INTO code_guard_client (id, client) VALUES (?, ?) ON CONFLICT (client) WHERE deleted_at IS NULL DO NOTHING`,
-      [generateEntityId(undefined, "cgc"), client]
+      `INSERT INTO code_guard_client (id, client) VALUES ${keys.map(() => "(?, ?)").join(", ")}
+        ON CONFLICT (client) WHERE deleted_at IS NULL DO NOTHING`,
+      keys.flatMap((key) => [generateEntityId(undefined, "cgc"), key])
     )
-    const [row] = await em.execute(
-      `SELECT id, ${COLUMNS}, clock_timestamp() AS db_now FROM code_guard_client
-        WHERE client = ? AND deleted_at IS NULL FOR UPDATE`,
-      [client]
+    const rows = await em.execute(
+      `SELECT id, client, ${COLUMNS}, clock_timestamp() AS db_now FROM code_guard_client
+        WHERE client IN (${placeholders(keys)}) AND deleted_at IS NULL ORDER BY client COLLATE "C" FOR UPDATE`,
+      keys
     )
-    const now = new Date(row.db_now)
-    const current = toState(row)
+    const byKey = new Map(rows.map((row) => [row.client as string, row]))
+    const locked = keys.map((key) => byKey.get(key))
+    const now = new Date(Math.max(...locked.map((row) => new Date(row.db_now).getTime())))
+    const current = locked.map(toState)
     const changed = next(current, now)
     if (changed) {
+      // One statement for all keys; the casts type the VALUES list, whose nulls are untyped.
       await em.execute(
-        `UPDATE code_guard_client SET consecutive_failures = ?, total_failures = ?, cooling_until = ?,
-           blocked_at = ?, last_failure_at = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE code_guard_client c SET consecutive_failures = v.consecutive, total_failures = v.total,
+           cooling_until = v.cooling_until, blocked_at = v.blocked_at, last_failure_at = v.last_failure_at, updated_at = ?
+           FROM (VALUES ${keys.map(() => "(?, ?::int, ?::int, ?::timestamptz, ?::timestamptz, ?::timestamptz)").join(", ")})
+             AS v(id, consecutive, total, cooling_until, blocked_at, last_failure_at)
+          WHERE c.id = v.id`,
         [
-          changed.consecutive_failures,
-          changed.total_failures,
-          changed.cooling_until,
-          changed.blocked_at,
-          changed.last_failure_at,
           now,
-          row.id,
+          ...changed.flatMap((s, i) => [
+            locked[i].id,
+            s.consecutive_failures,
+            s.total_failures,
+            s.cooling_until,
+            s.blocked_at,
+            s.last_failure_at,
+          ]),
         ]
       )
     }
-    return this.status_(client, changed ?? current, now)
+    return keys.map((key, i) => this.status_(key, (changed ?? current)[i], now))
   }
 
   protected status_(client: string, state: GuardState, now: Date): CodeGuardStatus {
@@ -191,6 +214,17 @@ function toState(row: any): GuardState {
     last_failure_at: date(row.last_failure_at),
   }
 }
+
+/** Checked, without duplicates, in byte order: the order PostgreSQL's "C" collation sorts in. */
+function guardKeys(clients: string | string[]): string[] {
+  const keys = [...new Set([clients].flat().map(checkClient))]
+  if (!keys.length) {
+    throw new LedgerError("invalid_request", "at least one client key is needed")
+  }
+  return keys.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+}
+
+const placeholders = (keys: string[]) => keys.map(() => "?").join(", ")
 
 function checkClient(client: unknown): string {
   if (typeof client !== "string" || !client.trim() || client.length > 255) {

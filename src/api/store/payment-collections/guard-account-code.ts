@@ -1,5 +1,6 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { guardCodeLookup } from "../../../modules/code-guard"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { GuardTarget, guardCodeLookup } from "../../../modules/code-guard"
 import { LEDGER_MODULE } from "../../../modules/ledger"
 import type LedgerModuleService from "../../../modules/ledger/service"
 import { ACCOUNT_PROVIDER_PREFIX } from "../../../workflows/order-payments/fetch-order"
@@ -16,11 +17,26 @@ export async function guardAccountCode(req: MedusaRequest, res: MedusaResponse, 
     return next()
   }
   try {
-    await guardCodeLookup(req, () => req.scope.resolve<LedgerModuleService>(LEDGER_MODULE).getAccountByCode(code))
+    const target = await guardTargetOf(req, req.params.id)
+    await guardCodeLookup(req, () => req.scope.resolve<LedgerModuleService>(LEDGER_MODULE).getAccountByCode(code), target)
     next()
   } catch (err) {
     const response = ledgerErrorResponse(err)
     if (!response) return next(err)
     res.status(response.status).json(response.body)
   }
+}
+
+/**
+ * The collection's cart, so guesses here and through allocations count against the same
+ * `cart:<id>`; a collection without a cart (an order's) is counted on its own.
+ */
+async function guardTargetOf(req: MedusaRequest, paymentCollectionId: string): Promise<GuardTarget> {
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({
+    entity: "cart_payment_collection",
+    fields: ["cart_id"],
+    filters: { payment_collection_id: paymentCollectionId },
+  })
+  return data[0]?.cart_id ? { cart_id: data[0].cart_id } : { payment_collection_id: paymentCollectionId }
 }

@@ -8,8 +8,8 @@ import type { StoreCheckBalanceType } from "../validators"
 
 /**
  * Gift card balance by code, for anyone holding the code (publishable key only). Guarded
- * against guessing: unknown codes count against the client's address, and a blocked
- * client gets 429 whether or not the code exists.
+ * against guessing: unknown codes count against the client's address (and the customer,
+ * if logged in), and a blocked client gets 429 whether or not the code exists.
  */
 export const POST = ledgerRoute(async (req: MedusaRequest<StoreCheckBalanceType>, res: MedusaResponse) => {
   const ledger = req.scope.resolve<LedgerModuleService>(LEDGER_MODULE)

@@ -7,7 +7,7 @@ import type { StoreCreateAccountAllocationType } from "./validators"
 
 /**
  * Applies store credit to a cart: the shopper's own account (logged in) or a gift card
- * code (anyone holding it; failed codes count against the client's address).
+ * code (anyone holding it; failed codes count against the address, the customer and the cart).
  */
 export const POST = ledgerRoute(
   async (req: AuthenticatedMedusaRequest<StoreCreateAccountAllocationType>, res: MedusaResponse) => {
@@ -25,7 +25,7 @@ export const POST = ledgerRoute(
       return result
     }
     const line = body.code
-      ? await guardCodeLookup(req, allocate)
+      ? await guardCodeLookup(req, allocate, { cart_id: req.params.id })
       : await allocate()
     const cart = await allocationCart(req.scope, req.params.id)
     res.json({ allocation: presentAllocation(line, cart.currency_code), cart })
