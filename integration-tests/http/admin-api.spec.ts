@@ -139,6 +139,14 @@ medusaIntegrationTestRunner({
         const page = await call("get", "/admin/accounts?is_core=false&limit=2&offset=0&order=name")
         expect(page.data).toEqual(expect.objectContaining({ count: 3, limit: 2, offset: 0 }))
         expect(page.data.accounts.map((x: any) => x.name)).toEqual(["Alice wallet", "Bob wallet"])
+        // Sorted by the balance shown: the sales account's lives in shard rows, its row says 0.
+        const rich = await createAccount({ name: "Rich", initial_amount: 500 })
+        await call("post", "/admin/transfers", { source_account_id: rich.id, destination_account_id: "@redemptions", amount: 300, kind: "redemption" })
+        const byBalance = await call("get", "/admin/accounts?currency_code=usd&order=-balance&limit=2")
+        expect(byBalance.data.accounts.map((x: any) => [x.id, x.balance])).toEqual([
+          ["acc_sys_usd_redemptions", "300.00"],
+          [rich.id, "200.00"],
+        ])
         const fields = await call("get", `/admin/accounts?id=${a.id}&fields=id,name`)
         expect(Object.keys(fields.data.accounts[0]).sort()).toEqual(["id", "name"])
         const bad = await call("get", "/admin/accounts?status=sleeping")
