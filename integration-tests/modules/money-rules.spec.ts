@@ -290,7 +290,7 @@ ledgerModuleSuite("money-rules", ({ service, db }) => {
     expect(await service.refundableAmount(t.reference)).toBe("45.00")
     const rev = await service.reverse(t.reference)
     expect(rev).toMatchObject({ kind: "reversal", amount: "45.00", parent_id: t.id, source_id: SALES, destination_id: acc.id })
-    expect(await service.refundableAmount(t.id)).toBe(0)
+    expect(await service.refundableAmount(t.id)).toBe("0.00")
     await expectRejectedCleanly(db, () => service.reverse(t.id), "already_reversed")
     await expectRejectedCleanly(db, () => service.reverse(t.reference), "already_reversed")
     await expectRejectedCleanly(db, () => service.refund(t.id, "0.01"), "refund_exceeds_transfer")

@@ -72,6 +72,12 @@ type PostArgs = {
   options: PostingOptions
 }
 
+// What the expiry sweep works through (exported so the query-plan test explains them).
+export const EXPIRED_HOLDS_SQL = `SELECT id FROM ledger_hold
+  WHERE status = 'open' AND expires_at <= clock_timestamp() AND deleted_at IS NULL ORDER BY id`
+export const EXPIRED_ACCOUNTS_SQL = `SELECT id FROM ledger_account
+  WHERE status = 'open' AND end_date <= clock_timestamp() AND role IS NULL AND deleted_at IS NULL ORDER BY id`
+
 // An account with its exact balance: core accounts keep part of it in shard rows.
 const ACCOUNT_SELECT = `SELECT a.*, ledger_balance(a.id) AS live_balance FROM ledger_account a`
 
@@ -1153,22 +1159,14 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   @InjectManager()
   async closeExpiredAccounts(@MedusaContext() ctx: Context = {}): Promise<ExpiryResult> {
     const result: ExpiryResult = { closed: [], skipped_negative: [], released_holds: [], kept_for_holds: [] }
-    const holds = await runSql(
-      ctx,
-      `SELECT id FROM ledger_hold
-        WHERE status = 'open' AND expires_at <= clock_timestamp() AND deleted_at IS NULL ORDER BY id`
-    )
+    const holds = await runSql(ctx, EXPIRED_HOLDS_SQL)
     for (const { id } of holds) {
       const [row] = await this.call_(RELEASE, [id, "expired"], ctx)
       if (row?.status === "expired") {
         result.released_holds.push(id)
       }
     }
-    const accounts = await runSql(
-      ctx,
-      `SELECT id FROM ledger_account
-        WHERE status = 'open' AND end_date <= clock_timestamp() AND role IS NULL AND deleted_at IS NULL ORDER BY id`
-    )
+    const accounts = await runSql(ctx, EXPIRED_ACCOUNTS_SQL)
     for (const { id } of accounts) {
       const outcome = await this.expire_(id, ctx)
       if (outcome === "closed") result.closed.push(id)

@@ -178,7 +178,7 @@ export default class AccountPaymentProvider extends AbstractPaymentProvider<Reco
     const { rows } = await this.pg.raw(
       `SELECT c.id, coalesce(c.raw_amount->>'value', c.amount::text) AS amount
          FROM capture c JOIN payment p ON p.id = c.payment_id
-        WHERE p.payment_session_id = ? AND c.deleted_at IS NULL
+        WHERE p.payment_session_id = ? AND p.deleted_at IS NULL AND c.deleted_at IS NULL
         ORDER BY c.created_at, c.id`,
       [data.session_id]
     )
