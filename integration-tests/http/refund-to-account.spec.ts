@@ -116,6 +116,25 @@ medusaIntegrationTestRunner({
       expect((await medusaRefunds(payment.id)).map((r: any) => Number(r.amount))).toEqual([30])
     })
 
+    it("item 9: a refund racing the capture subscriber over one capture: both succeed, the capture posts once", async () => {
+      const card = await giftCard(100)
+      const cart = await shop.cart([{ variant_id: store.shirt.variant.id, quantity: 1 }])
+      expect((await shop.pay(cart.id, "pp_account_account", { code: card.code })).status).toBe(200)
+      const { data } = await shop.complete(cart.id)
+      const payment = await paymentOf(data.order.id)
+      expect((await adminCall("post", `/admin/payments/${payment.id}/capture`, { amount: 30 })).status).toBe(200)
+      // payment.captured is being handled while the admin refunds: both post the capture if it is missing
+      const [refund, again] = await Promise.all([
+        adminCall("post", `/admin/payments/${payment.id}/refund`, { amount: 10 }),
+        suite.emit("payment.captured", payment.id),
+      ])
+      expect(refund.status).toBe(200)
+      expect(again).toBeUndefined()
+      await eventually(async () => expect(await balance(card.id)).toBe(80))
+      const captures = await ledger.listLedgerTransfers({ source_id: card.id, kind: ["capture", "redemption"] })
+      expect(captures.map((t: any) => [t.kind, Number(t.amount)])).toEqual([["capture", 30]])
+    })
+
     it("item 12: a gift card bought half with a wallet, half by card, is funded half from sales, half from Bank", async () => {
       const shopper = await registerShopper(api, store.publishableKey, "giftbuyer@example.com")
       const account = await wallet(shopper.customer.id, 100)
