@@ -11,8 +11,8 @@
  *   (ensureCoreAccounts, as the service does); a core account's balance is split between
  *   its row and its shards, and its entries carry no balance_after;
  * - customer wallets (store credit, an owner, `wallet:<customer>:<currency>` keys) and gift
- *   cards (most with a code, an end date), a few frozen ones; ~10 % of the accounts are spent
- *   or expired gift cards, closed with a zero balance after their last entry; ~5 % never moved;
+ *   cards (most with a code, an end date), a few frozen ones; ~9 % of the accounts are spent
+ *   or expired gift cards, closed with a zero balance after their last entry; ~3 % never moved;
  * - transfers of kinds load (from Bank, Unpaid source or Refunds to credit), redemption,
  *   capture (of a captured hold), refund (part of the previous redemption, back from
  *   Redemptions) and expiry (to Lapsed), two entries each, one every ~minute over the past
