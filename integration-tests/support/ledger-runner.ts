@@ -48,7 +48,8 @@ export function ledgerModuleSuite(
   options: LedgerModuleOptions = { currencies: ["usd"] }
 ) {
   const worker = process.env.JEST_WORKER_ID ?? "1"
-  const dbName = `ledger-mod-${name}-${worker}`
+  // LEDGER_TEST_DB_PREFIX keeps runs from two checkouts on one server apart.
+  const dbName = `${process.env.LEDGER_TEST_DB_PREFIX ?? ""}ledger-mod-${name}-${worker}`
   const dbUrl = TestDatabaseUtils.getDatabaseURL(dbName)
   const db = ModulesSdkUtils.createPgConnection({ clientUrl: dbUrl, schema: "public", pool: { min: 0, max: 48 } })
   const events = new RecordingEventBus()
