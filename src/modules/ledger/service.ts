@@ -73,10 +73,12 @@ type PostArgs = {
 }
 
 // What the expiry sweep works through (exported so the query-plan test explains them).
+// now(), not clock_timestamp(): a volatile bound cannot be an index condition, and each
+// runs as its own statement, so now() is the moment it runs.
 export const EXPIRED_HOLDS_SQL = `SELECT id FROM ledger_hold
-  WHERE status = 'open' AND expires_at <= clock_timestamp() AND deleted_at IS NULL ORDER BY id`
+  WHERE status = 'open' AND expires_at <= now() AND deleted_at IS NULL ORDER BY id`
 export const EXPIRED_ACCOUNTS_SQL = `SELECT id FROM ledger_account
-  WHERE status = 'open' AND end_date <= clock_timestamp() AND role IS NULL AND deleted_at IS NULL ORDER BY id`
+  WHERE status = 'open' AND end_date <= now() AND role IS NULL AND deleted_at IS NULL ORDER BY id`
 
 // An account with its exact balance: core accounts keep part of it in shard rows.
 const ACCOUNT_SELECT = `SELECT a.*, ledger_balance(a.id) AS live_balance FROM ledger_account a`
