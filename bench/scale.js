@@ -16,9 +16,9 @@
 const EMPTY_DB = "scale_bench_empty"
 const SEEDED_DB = "scale_bench_seeded"
 const SOURCE = "acc_sys_usd_unpaid_source"
-// The statement ledger_post runs for an idempotency key (Migration20261122235900); it
-// runs inside the function, so the service's own statement shows only a function call.
-const KEY_LOOKUP_SQL = "SELECT * FROM ledger_transfer x WHERE x.idempotency_key = $1"
+// The statement ledger_post runs for an idempotency key (schema/v2.ts); it runs inside the
+// function, so the service's own statement shows only a function call.
+const KEY_LOOKUP_SQL = "SELECT * FROM ledger_transfer x WHERE x.idempotency_key = $1 AND x.deleted_at IS NULL"
 // Reads that touch more rows than this are called scans.
 const SCAN_ROWS = 10000
 
@@ -102,7 +102,8 @@ async function scaleSection({ db, createDatabase, startClient, log, percentile, 
       const sorted = Float64Array.from(r.latencies).sort()
       const plans = []
       for (const st of r.statements) {
-        if (!/^\s*\(?\s*select\b/i.test(st.text) || /\bledger_(post|hold|release|set_status|expire)\s*\(/i.test(st.text)) {
+        const reads = /^\s*(\(?\s*select|with)\b/i.test(st.text) && !/\b(insert|update|delete)\b/i.test(st.text)
+        if (!reads || /\bledger_(post|hold|release|set_status|expire)\s*\(/i.test(st.text)) {
           plans.push({ sql: oneLine(st.text), explained: false })
           continue
         }
