@@ -46,7 +46,7 @@ import type {
   VerifyResult,
 } from "./types"
 import { TRIAL_BALANCE_SQL, VERIFY_CHECKS, VERIFY_LIMIT } from "./verify"
-import { PostingInput, lockPostings, resolvePostings } from "./posting-batch"
+import { PostingInput, ResolvedPosting, lockPostings, resolvePostings } from "./posting-batch"
 
 /** A row of ledger_operation. */
 export type LedgerOperationRecord = {
@@ -765,21 +765,24 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     await lockPostings(ctx, resolved)
     const posted: PostedTransferDTO[] = []
     for (const p of resolved) {
-      posted.push(
-        await this.post_(
-          {
-            kind: p.kind,
-            source: p.parent ? null : p.source,
-            destination: p.parent ? null : p.destination,
-            parent: p.parent,
-            amount: p.amount,
-            options: p.options,
-          },
-          ctx
-        )
-      )
+      posted.push(await this.postResolved_(p, ctx))
     }
     return posted
+  }
+
+  /** One posting of a batch whose locks are held: a refund or reversal names only its parent. */
+  protected postResolved_(p: ResolvedPosting, ctx: Context) {
+    return this.post_(
+      {
+        kind: p.kind,
+        source: p.parent ? null : p.source,
+        destination: p.parent ? null : p.destination,
+        parent: p.parent,
+        amount: p.amount,
+        options: p.options,
+      },
+      ctx
+    )
   }
 
   /**
@@ -829,7 +832,7 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     await lockPostings(ctx, refunds, credit ? [coreAccountId("refunds_to_credit", currency), ...(accountId ? [accountId] : [])] : [])
     const transfers: LedgerTransferDTO[] = []
     for (const p of refunds) {
-      transfers.push(await this.post_({ kind: p.kind, parent: p.parent, amount: p.amount, options: p.options }, ctx))
+      transfers.push(await this.postResolved_(p, ctx))
     }
     const credited = credit
       ? await this.creditFromRefunds(
