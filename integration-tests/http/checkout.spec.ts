@@ -271,14 +271,10 @@ medusaIntegrationTestRunner({
         const payment = await paymentOf(data.order.id)
         await adminCall("post", `/admin/payments/${payment.id}/capture`, {})
         const item = data.order.items[0]
-        const cards = await eventually(async () => {
-          const found = await ledger.listLedgerAccounts({ idempotency_key: [`giftcard:${item.id}:0`, `giftcard:${item.id}:1`] })
-          expect(found).toHaveLength(2)
-          return found
-        })
+        const cards = await suite.issuedCards(item.id, 2)
         await emit("payment.captured", payment.id)
         await new Promise((r) => setTimeout(r, 1000))
-        expect(await ledger.listLedgerAccounts({ idempotency_key: [`giftcard:${item.id}:0`, `giftcard:${item.id}:1`] })).toHaveLength(2)
+        expect(await suite.issuedCards(item.id, 2)).toHaveLength(2)
         const card = await ledger.getAccount(cards[0].id)
         expect(Number(card.balance)).toBe(25)
         expect(card.metadata).toMatchObject({ recipient_email: "friend@example.com", message: "Enjoy", order_id: data.order.id })

@@ -2,6 +2,7 @@ import { createApiKeysWorkflow } from "@medusajs/medusa/core-flows"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type CodeGuardModuleService from "../../src/modules/code-guard/service"
 import type LedgerModuleService from "../../src/modules/ledger/service"
+import { registerShopper } from "../support/store"
 
 jest.setTimeout(180000)
 
@@ -30,16 +31,9 @@ medusaIntegrationTestRunner({
     }
 
     const signUp = async (name: string) => {
-      const email = `${name}@shoppers.test`
-      const password = "shopper-password"
-      const registered = await api.post("/auth/customer/emailpass/register", { email, password })
-      const created = await api.post(
-        "/store/customers",
-        { email, first_name: name },
-        { headers: { authorization: `Bearer ${registered.data.token}`, "x-publishable-api-key": publishableKey } }
-      )
-      tokens[name] = (await api.post("/auth/customer/emailpass", { email, password })).data.token
-      ids[name] = created.data.customer.id
+      const { customer, headers } = await registerShopper(api, publishableKey, `${name}@shoppers.test`)
+      tokens[name] = headers.authorization.replace(/^Bearer /, "")
+      ids[name] = customer.id
     }
 
     beforeEach(async () => {

@@ -106,13 +106,7 @@ medusaIntegrationTestRunner({
       const { data } = await shop.complete(cart.id)
       const payment = await paymentOf(data.order.id)
       await adminCall("post", `/admin/payments/${payment.id}/capture`, {})
-      const item = data.order.items[0]
-      const keys = [`giftcard:${item.id}:0`, `giftcard:${item.id}:1`]
-      const cards = await eventually(async () => {
-        const found = await ledger.listLedgerAccounts({ idempotency_key: keys })
-        expect(found).toHaveLength(2)
-        return found
-      })
+      const cards = await suite.issuedCards(data.order.items[0].id, 2)
       await ledger.redeem(cards[1].id, 5)
       const bank = Number((await ledger.getCoreAccount("bank", "usd")).balance)
       expect((await adminCall("post", `/admin/orders/${data.order.id}/cancel`, {})).status).toBe(200)

@@ -145,12 +145,7 @@ medusaIntegrationTestRunner({
       const { data } = await shop.complete(cart.id, shopper.headers)
       const payment = await paymentOf(data.order.id)
       await adminCall("post", `/admin/payments/${payment.id}/capture`, {})
-      const item = data.order.items[0]
-      const cards = await eventually(async () => {
-        const found = await ledger.listLedgerAccounts({ idempotency_key: [`giftcard:${item.id}:0`, `giftcard:${item.id}:1`] })
-        expect(found).toHaveLength(2)
-        return found
-      })
+      const cards = await suite.issuedCards(data.order.items[0].id, 2)
       for (const card of cards) {
         const loads = await ledger.listLedgerTransfers({ destination_id: card.id, kind: "load" }, { order: { created_at: "ASC" } } as any)
         expect(loads.map((t: any) => [t.source_id, Number(t.amount)])).toEqual([

@@ -1,7 +1,8 @@
 import { Modules } from "@medusajs/framework/utils"
 import type LedgerModuleService from "../../src/modules/ledger/service"
 import { createAdminAuth } from "./admin"
-import { storefront } from "./checkout"
+import { giftCardKey } from "../../src/workflows/order-payments/issue-gift-cards"
+import { eventually, storefront } from "./checkout"
 import { TestStore, seedStore } from "./store"
 
 type Shop = ReturnType<typeof storefront>
@@ -42,6 +43,14 @@ export function checkoutSuite(api: any, getContainer: () => any) {
       const { data } = await adminCall("get", `/admin/orders/${orderId}?fields=*payment_collections,*payment_collections.payments`)
       return data.order.payment_collections[0].payments[0]
     },
+    /** The cards an order's gift-card line issued (one per unit), once all of them exist. */
+    issuedCards: (itemId: string, units: number) =>
+      eventually(async () => {
+        const keys = Array.from({ length: units }, (_, unit) => giftCardKey(itemId, unit))
+        const found = await ctx.ledger.listLedgerAccounts({ idempotency_key: keys })
+        expect(found).toHaveLength(units)
+        return found
+      }),
     emit: (name: string, id: string) => getContainer().resolve(Modules.EVENT_BUS).emit({ name, data: { id } }),
   }
 }
