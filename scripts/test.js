@@ -2,11 +2,17 @@
 // `npm test`: finds or starts PostgreSQL (scripts/lib/db.js), then runs every jest suite.
 const { spawn } = require("child_process")
 const { resolveDatabase } = require("./lib/db")
+const { buildAdmin } = require("./lib/admin-build")
 
 async function main() {
   const db = await resolveDatabase({ dir: ".test-db", port: 54329, log: (m) => console.log(`[test] ${m}`) })
   const jest = require.resolve("jest/bin/jest")
   const args = process.argv.slice(2)
+  // The browser suite drives the built admin; build it first when that suite will run.
+  const paths = args.filter((a) => !a.startsWith("-"))
+  if (!paths.length || paths.some((p) => /browser|admin-ui/.test(p))) {
+    await buildAdmin({ log: (m) => console.log(`[test] ${m}`) })
+  }
   const child = spawn(process.execPath, ["--expose-gc", "--experimental-vm-modules", "--no-warnings=ExperimentalWarning", jest, "--maxWorkers=2", ...args], {
     stdio: "inherit",
     env: {

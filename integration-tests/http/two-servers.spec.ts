@@ -1,90 +1,19 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { ChildProcess, spawn } from "child_process"
-import net from "net"
-import path from "path"
 import type LedgerModuleService from "../../src/modules/ledger/service"
 import { createAdminAuth } from "../support/admin"
 import { eventually, storefront } from "../support/checkout"
 import { registerShopper, seedStore } from "../support/store"
 import { Call, caller } from "../support/http"
+import { fetchApi, startMedusaProcess } from "../support/medusa-process"
 
 jest.setTimeout(240000)
-
-const ROOT = path.join(__dirname, "../..")
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.listen(0, () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-    srv.on("error", reject)
-  })
-}
-
-/** Just enough of axios's surface for the storefront helper, over fetch to another server. */
-function fetchApi(base: string) {
-  const send = async (method: string, url: string, body: unknown, config: any) => {
-    const res = await fetch(base + url, {
-      method,
-      headers: { "content-type": "application/json", ...(config?.headers ?? {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    return { status: res.status, data: await res.json().catch(() => null) }
-  }
-  return {
-    get: (url: string, config?: any) => send("GET", url, undefined, config),
-    delete: (url: string, config?: any) => send("DELETE", url, undefined, config),
-    post: (url: string, body: unknown, config?: any) => send("POST", url, body, config),
-  }
-}
-
-/** A second, separate Medusa server process (what `medusa develop` runs) on the same database. */
-async function startSecondServer(databaseUrl: string) {
-  const port = await freePort()
-  let output = ""
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [require.resolve("@medusajs/cli/cli.js"), "start"],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        NODE_ENV: "development",
-        MEDUSA_ADMIN_DISABLE: "true",
-        MEDUSA_DISABLE_TELEMETRY: "true",
-        LOG_LEVEL: "error",
-        JEST_WORKER_ID: "",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    }
-  )
-  child.stdout!.on("data", (d) => (output += d))
-  child.stderr!.on("data", (d) => (output += d))
-  const deadline = Date.now() + 120000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`second server exited (${child.exitCode}):\n${output.slice(-3000)}`)
-    }
-    const healthy = await fetch(`http://localhost:${port}/health`).then((r) => r.ok, () => false)
-    if (healthy) {
-      return { url: `http://localhost:${port}`, child }
-    }
-    await new Promise((r) => setTimeout(r, 300))
-  }
-  child.kill("SIGKILL")
-  throw new Error(`second server did not start:\n${output.slice(-3000)}`)
-}
 
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer, dbConfig }) => {
     it("keeps every invariant with two Medusa processes posting to one database", async () => {
       const auth = await createAdminAuth(getContainer(), api)
       const one: Call = caller(api, () => auth.headers)
-      const server = await startSecondServer(dbConfig.clientUrl)
+      const server = await startMedusaProcess(dbConfig.clientUrl)
       try {
         const two: Call = async (method, url, body, headers) => {
           const res = await fetch(server.url + url, {
@@ -160,7 +89,7 @@ medusaIntegrationTestRunner({
       const store = await seedStore(container)
       const shopper = await registerShopper(api, store.publishableKey, "two@example.com")
       const wallet = await ledger.createAccount({ name: "Wallet", currency_code: "usd", customer_id: shopper.customer.id, initial_amount: 180 })
-      const server = await startSecondServer(dbConfig.clientUrl)
+      const server = await startMedusaProcess(dbConfig.clientUrl)
       try {
         const shops = [storefront(api, store), storefront(fetchApi(server.url), store)]
         const carts = []

@@ -1,0 +1,73 @@
+import { ChildProcess, spawn } from "child_process"
+import net from "net"
+import path from "path"
+
+const ROOT = path.join(__dirname, "../..")
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.listen(0, () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+    srv.on("error", reject)
+  })
+}
+
+/** Just enough of axios's surface for the storefront helper, over fetch to another server. */
+export function fetchApi(base: string) {
+  const send = async (method: string, url: string, body: unknown, config: any) => {
+    const res = await fetch(base + url, {
+      method,
+      headers: { "content-type": "application/json", ...(config?.headers ?? {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return { status: res.status, data: await res.json().catch(() => null) }
+  }
+  return {
+    get: (url: string, config?: any) => send("GET", url, undefined, config),
+    delete: (url: string, config?: any) => send("DELETE", url, undefined, config),
+    post: (url: string, body: unknown, config?: any) => send("POST", url, body, config),
+  }
+}
+
+/**
+ * A separate Medusa server process (`medusa start`) on the given database. The test
+ * runner's own in-process server always runs with the admin disabled; `admin: true`
+ * starts one that serves the built admin (public/admin, see scripts/lib/admin-build.js).
+ */
+export async function startMedusaProcess(databaseUrl: string, { admin = false } = {}) {
+  const port = await freePort()
+  let output = ""
+  const child: ChildProcess = spawn(process.execPath, [require.resolve("@medusajs/cli/cli.js"), "start"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      // Outside "development" Medusa serves the prebuilt admin instead of a Vite dev server.
+      NODE_ENV: admin ? "test" : "development",
+      MEDUSA_ADMIN_DISABLE: admin ? "false" : "true",
+      MEDUSA_DISABLE_TELEMETRY: "true",
+      LOG_LEVEL: "error",
+      JEST_WORKER_ID: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+  child.stdout!.on("data", (d) => (output += d))
+  child.stderr!.on("data", (d) => (output += d))
+  const deadline = Date.now() + 120000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`Medusa process exited (${child.exitCode}):\n${output.slice(-3000)}`)
+    }
+    const healthy = await fetch(`http://localhost:${port}/health`).then((r) => r.ok, () => false)
+    if (healthy) {
+      return { url: `http://localhost:${port}`, child, output: () => output }
+    }
+    await new Promise((r) => setTimeout(r, 300))
+  }
+  child.kill("SIGKILL")
+  throw new Error(`Medusa process did not start:\n${output.slice(-3000)}`)
+}
