@@ -1,6 +1,7 @@
 // The admin pages and widgets, driven in a real Chromium against a Medusa process that
 // serves the built admin (scripts/lib/admin-build.js) on the test database; each flow
-// checks the money through the API after the UI action.
+// checks the money through the API after the UI action, and saves a screenshot of the
+// page for the README (docs/screenshots).
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type { Browser, Page } from "playwright-core"
 import { createAdminAuth } from "../support/admin"
@@ -33,9 +34,17 @@ medusaIntegrationTestRunner({
     beforeEach(async () => {
       const auth = await createAdminAuth(getContainer(), api, EMAIL)
       call = caller(api, () => auth.headers)
+      // A store selling in USD (its default) and EUR, as the forms offer its currencies.
+      const { stores } = await ok("get", "/admin/stores")
+      await ok("post", `/admin/stores/${stores[0].id}`, {
+        supported_currencies: [
+          { currency_code: "usd", is_default: true },
+          { currency_code: "eur", is_default: false },
+        ],
+      })
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
       page = await context.newPage()
-      page.on("console", (m) => m.type() === "error" && console.error(`[browser] ${m.text()}`))
+      page.setDefaultTimeout(30_000)
       page.on("pageerror", (e) => console.error(`[browser] ${e.message}`))
       await loginToAdmin(page, base, EMAIL, PASSWORD)
     })
@@ -43,20 +52,174 @@ medusaIntegrationTestRunner({
       await page?.context().close()
     })
 
+    const ok = async (method: "get" | "post", url: string, body?: unknown) => {
+      const res = await call(method, url, body)
+      if (res.status >= 300) throw new Error(`${method} ${url} → ${res.status} ${JSON.stringify(res.data)}`)
+      return res.data
+    }
+    const account = async (id: string) => (await ok("get", `/admin/accounts/${id}`)).account
+    const transfersOf = async (id: string) => (await ok("get", `/admin/transfers?account_id=${id}&limit=100`)).transfers
+    const newAccount = async (body: Record<string, unknown>) => (await ok("post", "/admin/accounts", { name: "Wallet", currency_code: "usd", ...body })).account
+    const open = async (path: string, ready: string) => {
+      await page.goto(`${base}/app${path}`)
+      await page.locator(ready).first().waitFor()
+    }
+    const confirmPrompt = async (name: string) => {
+      const dialog = page.getByRole("alertdialog")
+      await dialog.getByRole("button", { name }).click()
+      await dialog.waitFor({ state: "detached" })
+    }
+
+    it("creates an account in the Create form, with initial money from a named source", async () => {
+      await open("/accounts", "[data-testid=create-account]")
+      await page.getByTestId("create-account").click()
+      await page.locator("#account-name").fill("Goodwill wallet")
+      await page.getByTestId("account-currency").click()
+      await page.getByRole("option", { name: "USD" }).click()
+      await page.locator("#account-initial-amount").fill("7.25")
+      await page.getByTestId("money-source").click()
+      await page.getByRole("option", { name: /Goodwill or promotion/ }).click()
+      await screenshot(page, "create-account")
+      await page.getByTestId("create-account-submit").click()
+      await page.waitForURL(/\/app\/accounts\/acc_/)
+      const id = page.url().split("/").pop()!
+      expect((await account(id)).balance).toBe("7.25")
+      const [load] = await transfersOf(id)
+      expect(load.source_id).toBe("acc_sys_usd_unpaid_source")
+    })
+
     it("issues a gift card and finds it by its code", async () => {
-      await page.goto(`${base}/app/accounts/gift-cards`)
+      await open("/accounts/gift-cards", "[data-testid=issue-gift-card]")
       await page.getByTestId("issue-gift-card").click()
-      await page.getByLabel("Value").fill("25")
+      await page.locator("#gift-card-value").fill("25")
+      await page.getByTestId("gift-card-currency").click()
+      await page.getByRole("option", { name: "USD" }).click()
       await page.getByTestId("issue-gift-card-submit").click()
       await page.waitForURL(/\/app\/accounts\/acc_/)
       const code = (await page.getByTestId("summary-code").innerText()).trim()
       const id = page.url().split("/").pop()!
-      const { data } = await call("get", `/admin/accounts/${id}`)
-      expect(data.account.balance).toBe("25.00")
-      expect(data.account.code.replace(/-/g, "")).toBe(code.replace(/-/g, ""))
-      await screenshot(page, "account-detail")
-      await page.goto(`${base}/app/accounts/gift-cards`)
+      const card = await account(id)
+      expect(card.balance).toBe("25.00")
+      expect(card.code.replace(/-/g, "")).toBe(code.replace(/-/g, ""))
+      expect((await transfersOf(id))[0].source_id).toBe("acc_sys_usd_bank")
+
+      // Typed in lowercase without dashes, the code finds the card in the list.
+      await open("/accounts/gift-cards", "table")
+      await page.getByPlaceholder(/Search by code/).fill(code.replace(/-/g, "").toLowerCase())
+      await page.getByText(`•••• ${code.replace(/-/g, "").slice(-4)}`).waitFor()
+      expect(await page.locator("tbody tr").count()).toBe(1)
       await screenshot(page, "gift-cards")
+    })
+
+    it("tops up an account and shows the running balance on the statement", async () => {
+      const wallet = await newAccount({ initial_amount: "10.00", source_account_id: "acc_sys_usd_bank" })
+      await open(`/accounts/${wallet.id}`, "[data-testid=action-top-up]")
+      await page.getByTestId("action-top-up").click()
+      await page.locator("#posting-amount").fill("15.50")
+      await page.locator("#posting-note").fill("Birthday bonus")
+      await page.getByTestId("posting-submit").click()
+      await page.getByTestId("summary-balance").getByText("$25.50").waitFor()
+      const first = page.getByTestId("statement-line").first()
+      await first.getByText("Birthday bonus").waitFor()
+      expect(await first.getByTestId("line-amount").innerText()).toBe("$15.50")
+      expect(await first.getByTestId("line-balance").innerText()).toBe("$25.50")
+      expect(await page.getByTestId("statement-line").nth(1).getByTestId("line-balance").innerText()).toBe("$10.00")
+      expect((await account(wallet.id)).balance).toBe("25.50")
+      const topUp = (await transfersOf(wallet.id)).find((t: any) => t.description === "Birthday bonus")
+      expect(topUp).toMatchObject({ amount: "15.50", source_id: "acc_sys_usd_bank", kind: "load" })
+      await screenshot(page, "account-detail")
+    })
+
+    it("freezes, then thaws an account through the actions menu", async () => {
+      const wallet = await newAccount({ initial_amount: "5" })
+      await open(`/accounts/${wallet.id}`, "[data-testid=account-actions]")
+      await page.getByTestId("account-actions").click()
+      await page.getByRole("menuitem", { name: "Freeze" }).click()
+      await confirmPrompt("Freeze")
+      await page.getByText("Frozen").first().waitFor()
+      expect((await account(wallet.id)).status).toBe("frozen")
+      await page.getByTestId("account-actions").click()
+      await page.getByRole("menuitem", { name: "Thaw" }).click()
+      await confirmPrompt("Thaw")
+      await page.getByTestId("action-top-up").waitFor()
+      expect((await account(wallet.id)).status).toBe("open")
+    })
+
+    it("shows a refusal as a sentence and moves nothing", async () => {
+      const wallet = await newAccount({ initial_amount: "10" })
+      const before = await transfersOf(wallet.id)
+      await open(`/accounts/${wallet.id}`, "[data-testid=account-actions]")
+      await page.getByTestId("account-actions").click()
+      await page.getByRole("menuitem", { name: "Withdraw" }).click()
+      await page.locator("#posting-amount").fill("100")
+      await page.getByTestId("posting-submit").click()
+      const sentence = await page.getByTestId("field-error").innerText()
+      expect(sentence).toBe("The account does not have enough money available for this.")
+      await screenshot(page, "refusal")
+      expect((await account(wallet.id)).balance).toBe("10.00")
+      expect(await transfersOf(wallet.id)).toHaveLength(before.length)
+
+      // Closing a non-empty account is refused with the reason, and it stays open.
+      await page.keyboard.press("Escape")
+      await page.getByTestId("account-actions").click()
+      await page.getByRole("menuitem", { name: "Close" }).click()
+      await confirmPrompt("Close account")
+      await page.getByText(/still holds money/).waitFor()
+      expect((await account(wallet.id)).status).toBe("open")
+    })
+
+    it("reverses a transfer through the prompt and refunds part of another", async () => {
+      const a = await newAccount({ name: "From", initial_amount: "50" })
+      const b = await newAccount({ name: "To" })
+      const t1 = (await ok("post", "/admin/transfers", { source_account_id: a.id, destination_account_id: b.id, amount: "20" })).transfer
+      const t2 = (await ok("post", "/admin/transfers", { source_account_id: a.id, destination_account_id: b.id, amount: "12" })).transfer
+
+      await open(`/accounts/transfers/${t1.reference}`, "[data-testid=transfer-reverse]")
+      await page.getByTestId("transfer-reverse").click()
+      await confirmPrompt("Reverse")
+      await page.getByTestId("transfer-children").waitFor()
+      expect((await account(a.id)).balance).toBe("38.00")
+
+      await open(`/accounts/transfers/${t2.reference}`, "[data-testid=transfer-refund]")
+      await page.getByTestId("transfer-refund").click()
+      await page.locator("#posting-amount").fill("4.50")
+      await page.getByTestId("posting-submit").click()
+      await page.getByTestId("transfer-refundable").getByText("$7.50").waitFor()
+      await screenshot(page, "transfer-detail")
+      expect((await account(a.id)).balance).toBe("42.50")
+      expect((await account(b.id)).balance).toBe("7.50")
+      const detail = (await ok("get", `/admin/transfers/${t2.reference}`)).transfer
+      expect(detail.refundable_amount).toBe("7.50")
+
+      await open("/accounts/transfers", "table")
+      await screenshot(page, "transfers")
+    })
+
+    it("issues store credit from the customer page into a wallet opened for it", async () => {
+      const { customer } = await ok("post", "/admin/customers", { email: "credit@example.com", first_name: "Cora" })
+      await open(`/customers/${customer.id}`, "[data-testid=issue-store-credit]")
+      await page.getByTestId("issue-store-credit").click()
+      await page.locator("#credit-amount").fill("12")
+      await page.getByTestId("credit-currency").click()
+      await page.getByRole("option", { name: "USD" }).click()
+      await page.getByTestId("issue-store-credit-submit").click()
+      await page.getByTestId("customer-account-balance").getByText("$12.00").waitFor()
+      await screenshot(page, "customer-widget", "[data-testid=customer-accounts]")
+      const { accounts } = await ok("get", `/admin/accounts?customer_id=${customer.id}`)
+      expect(accounts).toHaveLength(1)
+      expect(accounts[0]).toMatchObject({ balance: "12.00", currency_code: "usd" })
+      expect((await transfersOf(accounts[0].id))[0].source_id).toBe("acc_sys_usd_unpaid_source")
+    })
+
+    it("shows the ledger checks green and the chart of account types", async () => {
+      await newAccount({ initial_amount: "3" })
+      await open("/settings/ledger", "[data-testid=verify-status]")
+      expect(await page.getByTestId("verify-status").innerText()).toBe("All checks pass")
+      expect((await ok("get", "/admin/ledger/verify")).ok).toBe(true)
+      await page.getByTestId("account-types").getByText("Gift cards").waitFor()
+      await screenshot(page, "ledger-settings")
+      await open("/accounts", "table")
+      await screenshot(page, "accounts")
     })
   },
 })

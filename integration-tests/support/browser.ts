@@ -19,7 +19,10 @@ export async function launchChromium(): Promise<{ browser: Browser; which: strin
   const packaged = require("@sparticuz/chromium")
   const sparticuz = packaged.default ?? packaged
   const executablePath = await sparticuz.executablePath()
-  const browser = await chromium.launch({ executablePath, args: sparticuz.args, headless: true })
+  // Its args target AWS Lambda; --single-process there would end the browser with the
+  // first closed context, and each test here has its own.
+  const args = (sparticuz.args as string[]).filter((a) => a !== "--single-process")
+  const browser = await chromium.launch({ executablePath, args, headless: true })
   return { browser, which: `@sparticuz/chromium (${executablePath})` }
 }
 

@@ -99,7 +99,7 @@ export const IssueGiftCardModal = () => {
               </Field>
               <Field label="Currency">
                 <Select value={currency} onValueChange={setCurrency}>
-                  <Select.Trigger>
+                  <Select.Trigger data-testid="gift-card-currency">
                     <Select.Value />
                   </Select.Trigger>
                   <Select.Content>

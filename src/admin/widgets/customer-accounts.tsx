@@ -1,0 +1,154 @@
+import { defineWidgetConfig } from "@medusajs/admin-sdk"
+import type { AdminCustomer, DetailWidgetProps } from "@medusajs/framework/types"
+import { Button, Drawer, Input, Select, Table, Textarea, toast } from "@medusajs/ui"
+import { useEffect, useState } from "react"
+import { Link } from "react-router-dom"
+import { AccountStatusBadge } from "../components/account-status-badge"
+import { Field, FormError } from "../components/field"
+import { MoneySourceSelect, type MoneySource } from "../components/money-source-select"
+import { LoadState, Section } from "../components/section"
+import { useAccounts, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
+import { useStoreCurrencies } from "../hooks/use-store-currencies"
+import { errorField, errorSentence } from "../lib/errors"
+import { formatDate, formatMoney, maskCode } from "../lib/format"
+
+const IssueCreditDrawer = ({ customerId }: { customerId: string }) => {
+  const currencies = useStoreCurrencies()
+  const [open, setOpen] = useState(false)
+  const [amount, setAmount] = useState("")
+  const [currency, setCurrency] = useState("")
+  const [source, setSource] = useState<MoneySource>("goodwill")
+  const [note, setNote] = useState("")
+  const [expires, setExpires] = useState("")
+  const [error, setError] = useState<unknown>(null)
+  const [key, renewKey] = useIdempotencyKey("store-credit")
+  const issue = useLedgerPost<Record<string, unknown>>(`/admin/customers/${customerId}/store-credit`)
+  useEffect(() => {
+    if (!currency && currencies.data?.length) setCurrency(currencies.data[0])
+  }, [currencies.data, currency])
+
+  const submit = async () => {
+    setError(null)
+    try {
+      await issue.mutateAsync({
+        amount: amount.trim(),
+        currency_code: currency,
+        source,
+        idempotency_key: key,
+        ...(note.trim() ? { description: note.trim() } : {}),
+        ...(expires ? { expires_at: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+      })
+      toast.success("Store credit issued")
+      renewKey()
+      setAmount("")
+      setNote("")
+      setExpires("")
+      setOpen(false)
+    } catch (e) {
+      setError(e)
+    }
+  }
+  const field = errorField(error)
+  return (
+    <Drawer open={open} onOpenChange={setOpen}>
+      <Drawer.Trigger asChild>
+        <Button size="small" variant="secondary" data-testid="issue-store-credit">
+          Issue store credit
+        </Button>
+      </Drawer.Trigger>
+      <Drawer.Content>
+        <Drawer.Header>
+          <Drawer.Title>Issue store credit</Drawer.Title>
+        </Drawer.Header>
+        <Drawer.Body className="flex flex-col gap-y-4">
+          <div className="grid grid-cols-2 gap-4">
+            <Field label="Amount" error={field === "amount" ? errorSentence(error) : null} htmlFor="credit-amount">
+              <Input id="credit-amount" inputMode="decimal" placeholder="0.00" value={amount} onChange={(e) => setAmount(e.target.value)} />
+            </Field>
+            <Field label="Currency">
+              <Select value={currency} onValueChange={setCurrency}>
+                <Select.Trigger data-testid="credit-currency">
+                  <Select.Value />
+                </Select.Trigger>
+                <Select.Content>
+                  {(currencies.data ?? []).map((c) => (
+                    <Select.Item key={c} value={c}>
+                      {c.toUpperCase()}
+                    </Select.Item>
+                  ))}
+                </Select.Content>
+              </Select>
+            </Field>
+          </div>
+          <Field label="Why">
+            <MoneySourceSelect value={source} onChange={setSource} />
+          </Field>
+          <Field label="Expires (optional)" hint="Credit with an expiry goes into an account of its own that lapses on that date; without one it joins the customer's wallet.">
+            <Input type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
+          </Field>
+          <Field label="Note">
+            <Textarea value={note} onChange={(e) => setNote(e.target.value)} />
+          </Field>
+          <FormError error={error && field !== "amount" ? errorSentence(error) : null} />
+        </Drawer.Body>
+        <Drawer.Footer>
+          <Drawer.Close asChild>
+            <Button size="small" variant="secondary">
+              Cancel
+            </Button>
+          </Drawer.Close>
+          <Button size="small" onClick={submit} isLoading={issue.isPending} disabled={!amount.trim() || !currency} data-testid="issue-store-credit-submit">
+            Issue
+          </Button>
+        </Drawer.Footer>
+      </Drawer.Content>
+    </Drawer>
+  )
+}
+
+/** The customer's accounts (owned and member of) with balances, and store credit in one step. */
+const CustomerAccountsWidget = ({ data: customer }: DetailWidgetProps<AdminCustomer>) => {
+  const { data, isLoading, error } = useAccounts({ customer_id: customer.id, limit: 50, order: "-created_at" })
+  return (
+    <Section title="Accounts" subtitle="Store credit, gift cards and credit accounts on the ledger." actions={<IssueCreditDrawer customerId={customer.id} />} testId="customer-accounts">
+      <LoadState isLoading={isLoading} error={error} empty={!data?.accounts.length && "This customer has no accounts yet."}>
+        <Table>
+          <Table.Header>
+            <Table.Row>
+              <Table.HeaderCell>Account</Table.HeaderCell>
+              <Table.HeaderCell>Status</Table.HeaderCell>
+              <Table.HeaderCell>Ends</Table.HeaderCell>
+              <Table.HeaderCell className="text-right">Balance</Table.HeaderCell>
+              <Table.HeaderCell className="text-right">Available</Table.HeaderCell>
+            </Table.Row>
+          </Table.Header>
+          <Table.Body>
+            {data?.accounts.map((a) => (
+              <Table.Row key={a.id} data-testid="customer-account">
+                <Table.Cell>
+                  <Link className="text-ui-fg-interactive" to={`/accounts/${a.id}`}>
+                    {a.name}
+                  </Link>
+                  {a.code ? <span className="text-ui-fg-muted ml-2 font-mono text-xs">{maskCode(a.code)}</span> : null}
+                  {a.customer_id !== customer.id ? <span className="text-ui-fg-muted ml-2 text-xs">(member)</span> : null}
+                </Table.Cell>
+                <Table.Cell>
+                  <AccountStatusBadge status={a.status} />
+                </Table.Cell>
+                <Table.Cell>{formatDate(a.end_date)}</Table.Cell>
+                <Table.Cell className="text-right tabular-nums" data-testid="customer-account-balance">
+                  {formatMoney(a.balance, a.currency_code)}
+                </Table.Cell>
+                <Table.Cell className="text-right tabular-nums">{a.available === null ? "Unlimited" : formatMoney(a.available, a.currency_code)}</Table.Cell>
+              </Table.Row>
+            ))}
+          </Table.Body>
+        </Table>
+      </LoadState>
+    </Section>
+  )
+}
+
+export const config = defineWidgetConfig({ zone: "customer.details.after" })
+
+export default CustomerAccountsWidget

@@ -1,0 +1,15 @@
+import { z } from "@medusajs/framework/zod"
+import { AmountSchema, DateSchema, PostingFields } from "../../../../utils/validators"
+
+export const AdminIssueStoreCredit = z
+  .object({
+    amount: AmountSchema,
+    currency_code: z.string().min(3).max(3),
+    // money received lands in Bank; goodwill comes from Unpaid source
+    source: z.enum(["received", "goodwill"]).default("goodwill"),
+    expires_at: DateSchema.nullish(),
+    description: PostingFields.description,
+    idempotency_key: PostingFields.idempotency_key,
+  })
+  .strict()
+export type AdminIssueStoreCreditType = z.infer<typeof AdminIssueStoreCredit>
