@@ -18,7 +18,7 @@ export type IssueStoreCreditInput = {
  * store credit is granted; a later failing step reverses the credit.
  */
 export const issueStoreCreditWorkflow = createWorkflow("issue-store-credit", (input: WorkflowData<IssueStoreCreditInput>) => {
-  const wallet = ensureCustomerWalletStep({ customer_id: input.customer_id, currency_code: input.currency_code })
+  const wallet = ensureCustomerWalletStep({ customer_id: input.customer_id, currency_code: input.currency_code, amount: input.amount })
   const posting = transform({ input, wallet }, ({ input, wallet }) => ({
     action: "top_up" as const,
     account_id: wallet.id,

@@ -1,4 +1,6 @@
 import { StepResponse, createStep } from "@medusajs/framework/workflows-sdk"
+import { parseAmount } from "../../../modules/ledger/money"
+import type { Amount } from "../../../modules/ledger/types"
 import { resolveLedger } from "../../steps/resolve-ledger"
 
 /**
@@ -7,7 +9,9 @@ import { resolveLedger } from "../../steps/resolve-ledger"
  */
 export const ensureCustomerWalletStep = createStep(
   "ensure-customer-wallet",
-  async (input: { customer_id: string; currency_code: string }, { container }) => {
+  async (input: { customer_id: string; currency_code: string; amount?: Amount }, { container }) => {
+    // A credit the ledger would refuse must not leave a new empty wallet behind.
+    if (input.amount !== undefined) parseAmount(input.amount, input.currency_code)
     const wallet = await resolveLedger(container).ensureWallet(input.customer_id, input.currency_code)
     return new StepResponse(wallet)
   }

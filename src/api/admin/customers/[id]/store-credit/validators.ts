@@ -4,7 +4,7 @@ import { AmountSchema, DateSchema, PostingFields } from "../../../../utils/valid
 export const AdminIssueStoreCredit = z
   .object({
     amount: AmountSchema,
-    currency_code: z.string().min(3).max(3),
+    currency_code: z.string().regex(/^[a-zA-Z]{3}$/),
     // money received lands in Bank; goodwill comes from Unpaid source
     source: z.enum(["received", "goodwill"]).default("goodwill"),
     expires_at: DateSchema.nullish(),
