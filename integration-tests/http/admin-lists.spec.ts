@@ -115,6 +115,9 @@ medusaIntegrationTestRunner({
         // LIKE's wildcards are taken literally.
         expect((await call("get", "/admin/accounts?q=%25")).data.count).toBe(0)
         expect(names(await call("get", `/admin/accounts?q=${wallet.id}`))).toEqual(["Alice wallet"])
+        // A customer's id finds what they own and share.
+        const alice = (await call("get", `/admin/accounts/${wallet.id}`)).data.account.customer_id
+        expect(sorted(await call("get", `/admin/accounts?q=${alice}`))).toEqual(["Alice wallet", "Shared pot"])
       })
 
       it("filters by customer, balance, end date, gift card, type subtree, status, currency and core", async () => {
@@ -164,9 +167,9 @@ medusaIntegrationTestRunner({
         expect(names(await call("get", `${base}&order=created_at`))).toEqual(["Alice wallet", "Shared pot", "Gift card", "Perk card", "Old wallet"])
         // Newest first by default.
         expect(names(await call("get", base))).toEqual(["Old wallet", "Perk card", "Gift card", "Shared pot", "Alice wallet"])
-        // Accounts without an end date come last either way (then by id, oldest first when ascending).
+        // No end date sorts as the latest one (never ends); ties by id.
         expect(names(await call("get", `${base}&order=end_date`))).toEqual(["Shared pot", "Perk card", "Gift card", "Alice wallet", "Old wallet"])
-        expect(names(await call("get", `${base}&order=-end_date`))).toEqual(["Gift card", "Perk card", "Shared pot", "Old wallet", "Alice wallet"])
+        expect(names(await call("get", `${base}&order=-end_date`))).toEqual(["Old wallet", "Alice wallet", "Gift card", "Perk card", "Shared pot"])
         const page1 = await call("get", `${base}&order=name&limit=2`)
         const page3 = await call("get", `${base}&order=name&limit=2&offset=4`)
         expect([page1.data.count, page1.data.limit, page1.data.offset, names(page1)]).toEqual([5, 2, 0, ["Alice wallet", "Gift card"]])
@@ -201,10 +204,10 @@ medusaIntegrationTestRunner({
         )
         // Core accounts count their transfers too; their balances are the live ones.
         const bank = (await call("get", "/admin/accounts?is_core=true&currency_code=usd&q=bank")).data.accounts[0]
-        expect([bank.role, bank.balance, bank.available, bank.transfer_count]).toEqual(["bank", "-25.00", null, 1])
+        expect([bank.role, bank.balance, bank.available, bank.transfer_count, bank.transfer_count_capped]).toEqual(["bank", "-25.00", null, 1, false])
         // `fields` picks columns; computed fields only when named (or added with +).
         const slim = await call("get", `/admin/accounts?id=${wallet.id}&fields=id,name,transfer_count`)
-        expect(slim.data.accounts).toEqual([{ id: wallet.id, name: "Alice wallet", transfer_count: 2 }])
+        expect(slim.data.accounts).toEqual([{ id: wallet.id, name: "Alice wallet", transfer_count: 2, transfer_count_capped: false }])
         const plus = await call("get", `/admin/accounts?id=${wallet.id}&fields=-customer,-transfer_count`)
         expect(plus.data.accounts[0]).not.toHaveProperty("customer")
         expect(plus.data.accounts[0]).not.toHaveProperty("transfer_count")

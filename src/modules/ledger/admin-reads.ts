@@ -81,29 +81,43 @@ function rangeConditions(column: string, range: DateRange | undefined, where: st
   }
 }
 
+/** A Medusa id (`cus_01…`, `acc_01…`): looked up exactly, through indexes, not searched as text. */
+export function isEntityId(value: string) {
+  return /^[a-z]+_[0-9A-Za-z]{20,32}$/.test(value)
+}
+
+// The accounts a customer shares as a member; a set the planner can look up by index.
+const memberAccounts = (ids: unknown[]) =>
+  `SELECT m.account_id FROM ledger_account_member m WHERE m.customer_id IN (${list(ids)}) AND m.deleted_at IS NULL`
+
 /** The WHERE clause of the accounts list. */
 export function accountSearchWhere(f: AccountSearch): Sql {
   const where = ["a.deleted_at IS NULL"]
   const params: unknown[] = []
   if (f.q && f.q.trim()) {
     const q = f.q.trim()
-    const or = [`a.name ILIKE ?`, `a.description ILIKE ?`, `a.id = ?`]
-    params.push(containsPattern(q), containsPattern(q), q)
-    // Codes are stored upper-case without dashes: match what was typed the same way.
-    const code = q.replace(/[\s-]/g, "").toUpperCase()
-    if (/^[A-Z0-9]{4,64}$/.test(code)) {
-      const variants = [...new Set([code, crockfordDigits(code)])]
-      for (const v of variants) {
-        or.push(`a.code LIKE ?`)
-        params.push(containsPattern(v))
+    const or: string[] = []
+    if (isEntityId(q)) {
+      // An account's or a customer's id: exact, one set of ids looked up by index.
+      or.push(
+        `a.id IN (SELECT ?::text UNION SELECT o.id FROM ledger_account o WHERE o.customer_id = ? AND o.deleted_at IS NULL
+                  UNION ${memberAccounts([q])})`
+      )
+      params.push(q, q, q)
+    } else {
+      or.push(`a.name ILIKE ?`, `a.description ILIKE ?`)
+      params.push(containsPattern(q), containsPattern(q))
+      // Codes are stored upper-case without dashes: match what was typed the same way.
+      const code = q.replace(/[\s-]/g, "").toUpperCase()
+      if (/^[A-Z0-9]{4,64}$/.test(code)) {
+        for (const v of new Set([code, crockfordDigits(code)])) {
+          or.push(`a.code LIKE ?`)
+          params.push(containsPattern(v))
+        }
       }
     }
     if (f.q_customer_ids?.length) {
-      or.push(
-        `a.customer_id IN (${list(f.q_customer_ids)})`,
-        `EXISTS (SELECT 1 FROM ledger_account_member m WHERE m.account_id = a.id AND m.deleted_at IS NULL
-                   AND m.customer_id IN (${list(f.q_customer_ids)}))`
-      )
+      or.push(`a.customer_id IN (${list(f.q_customer_ids)})`, `a.id IN (${memberAccounts(f.q_customer_ids)})`)
       params.push(...f.q_customer_ids, ...f.q_customer_ids)
     }
     where.push(`(${or.join(" OR ")})`)
@@ -141,9 +155,10 @@ export function accountSearchWhere(f: AccountSearch): Sql {
     where.push(f.is_core ? "a.role IS NOT NULL" : "a.role IS NULL")
   }
   if (f.customer_id) {
+    // One set of ids (owned ∪ shared), so both lookups run on their customer_id indexes.
     where.push(
-      `(a.customer_id = ? OR EXISTS (SELECT 1 FROM ledger_account_member m
-          WHERE m.account_id = a.id AND m.customer_id = ? AND m.deleted_at IS NULL))`
+      `a.id IN (SELECT o.id FROM ledger_account o WHERE o.customer_id = ? AND o.deleted_at IS NULL
+                UNION ${memberAccounts([f.customer_id])})`
     )
     params.push(f.customer_id, f.customer_id)
   }
@@ -165,13 +180,15 @@ export function accountSearchSql(
   page: { order?: { field: AccountSort; desc: boolean }; limit: number; offset: number }
 ): { page: Sql; count: Sql } {
   const where = accountSearchWhere(f)
-  // Newest first unless told otherwise; the id breaks ties so pages never overlap.
+  // Newest first unless told otherwise; the id breaks ties so pages never overlap. NULLs
+  // sort as the largest values (an account without end date ends last), PostgreSQL's
+  // default, so the (column, id) indexes serve both directions.
   const order = page.order ?? { field: "created_at", desc: true }
   const dir = order.desc ? "DESC" : "ASC"
   return {
     page: {
       sql: `SELECT a.id FROM ledger_account a WHERE ${where.sql}
-             ORDER BY ${SORT_EXPRESSIONS[order.field]} ${dir} NULLS LAST, a.id ${dir} LIMIT ? OFFSET ?`,
+             ORDER BY ${SORT_EXPRESSIONS[order.field]} ${dir}, a.id ${dir} LIMIT ? OFFSET ?`,
       params: [...where.params, page.limit, page.offset],
     },
     count: { sql: `SELECT count(*)::int AS n FROM ledger_account a WHERE ${where.sql}`, params: where.params },
@@ -190,39 +207,56 @@ export function typeSubtreeSql(ids: string[]): Sql {
   }
 }
 
+/** What the admin's lists add to an account (see the service's accountSummaries). */
+export type AccountSummary = {
+  transfer_count?: number
+  transfer_count_capped?: boolean
+  initial_amount?: string | null
+  issued_by_order_id?: string | null
+}
+
+/** transfer_count counts up to this many transfers per account; past it, it says so. */
+export const TRANSFER_COUNT_CAP = 1000
+
+const idValues = (ids: string[]) => `(VALUES ${ids.map(() => "(?::text)").join(", ")}) x(id)`
+
 /**
- * How many transfers touch each account (either side), in one grouped statement: each
- * side is read off its (source_id, created_at) / (destination_id, created_at) index.
+ * How many transfers each account paid and received, each counted up to `cap` + 1 (a core
+ * account has hundreds of thousands): one statement for the page, each side counted off
+ * its (source_id, created_at) / (destination_id, created_at) index.
  */
-export function transferCountsSql(ids: string[]): Sql {
+export function transferCountsSql(ids: string[], cap = TRANSFER_COUNT_CAP): Sql {
   return {
-    sql: `SELECT s.account_id AS id, count(*)::int AS n FROM (
-            SELECT t.source_id AS account_id FROM ledger_transfer t WHERE t.source_id IN (${list(ids)}) AND t.deleted_at IS NULL
-            UNION ALL
-            SELECT t.destination_id FROM ledger_transfer t WHERE t.destination_id IN (${list(ids)}) AND t.deleted_at IS NULL
-          ) s GROUP BY s.account_id`,
-    params: [...ids, ...ids],
+    sql: `SELECT x.id,
+                 (SELECT count(*) FROM (SELECT 1 FROM ledger_transfer t
+                    WHERE t.source_id = x.id AND t.deleted_at IS NULL LIMIT ?) s)::int AS paid,
+                 (SELECT count(*) FROM (SELECT 1 FROM ledger_transfer t
+                    WHERE t.destination_id = x.id AND t.deleted_at IS NULL LIMIT ?) d)::int AS received
+            FROM ${idValues(ids)}`,
+    params: [cap + 1, cap + 1, ...ids],
   }
 }
 
 /**
  * The first load of each account and what the account was loaded with at creation: that
  * load plus the other loads with its merchant reference and description (a gift card paid
- * partly from store credit is loaded twice, from Redemptions and from Bank). Customer
- * accounts only: a core account has too many transfers to look for loads among.
+ * partly from store credit is loaded twice, from Redemptions and from Bank). One statement
+ * for the page, each account read off its (destination_id, created_at) index. For customer
+ * accounts: a core account has too many transfers to look for loads among.
  */
 export function initialLoadsSql(ids: string[]): Sql {
   return {
-    sql: `SELECT f.destination_id AS id, f.merchant_reference, f.created_at,
+    sql: `SELECT x.id, f.merchant_reference, f.created_at,
                  (CASE WHEN f.merchant_reference IS NULL THEN f.amount ELSE
                    (SELECT sum(l.amount) FROM ledger_transfer l
-                     WHERE l.destination_id = f.destination_id AND l.kind = 'load' AND l.deleted_at IS NULL
+                     WHERE l.destination_id = x.id AND l.kind = 'load' AND l.deleted_at IS NULL
                        AND l.merchant_reference = f.merchant_reference
                        AND l.description IS NOT DISTINCT FROM f.description) END)::text AS amount
-            FROM (SELECT DISTINCT ON (t.destination_id) t.destination_id, t.amount, t.merchant_reference, t.description, t.created_at
-                    FROM ledger_transfer t
-                   WHERE t.destination_id IN (${list(ids)}) AND t.kind = 'load' AND t.deleted_at IS NULL
-                   ORDER BY t.destination_id, t.created_at, t.id) f`,
+            FROM ${idValues(ids)}
+            CROSS JOIN LATERAL (
+              SELECT t.amount, t.merchant_reference, t.description, t.created_at FROM ledger_transfer t
+               WHERE t.destination_id = x.id AND t.kind = 'load' AND t.deleted_at IS NULL
+               ORDER BY t.created_at, t.id LIMIT 1) f`,
     params: ids,
   }
 }

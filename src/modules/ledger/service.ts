@@ -50,6 +50,8 @@ import { PostingInput, ResolvedPosting, lockPostings, resolvePostings } from "./
 import {
   ACCOUNT_TYPE_STATS_SQL,
   AccountSearch,
+  AccountSummary,
+  TRANSFER_COUNT_CAP,
   AccountSort,
   accountOrdersSql,
   accountSearchSql,
@@ -1364,15 +1366,16 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
 
   /**
    * What the admin's lists show besides an account's own columns, for a page of accounts:
-   * how many transfers touch it, and for customer accounts the amount it was first loaded
-   * with (see initialLoadsSql) and the order that load came from, if any.
+   * how many transfers touch it (`transfer_count`; past TRANSFER_COUNT_CAP on either side it
+   * stops counting and says `transfer_count_capped`), and for customer accounts the amount
+   * it was first loaded with (see initialLoadsSql) and the order that load came from, if any.
    */
   @InjectManager()
   async accountSummaries(
     ids: string[],
     want: { transfer_count?: boolean; initial_load?: boolean } = { transfer_count: true, initial_load: true },
     @MedusaContext() ctx: Context = {}
-  ): Promise<Record<string, { transfer_count?: number; initial_amount?: Money | null; issued_by_order_id?: string | null }>> {
+  ): Promise<Record<string, AccountSummary>> {
     const unique = [...new Set(ids)]
     if (!unique.length) {
       return {}
@@ -1382,15 +1385,20 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       `SELECT id, role, currency_code FROM ledger_account WHERE id IN (${unique.map(() => "?").join(", ")})`,
       unique
     )
-    const out: Record<string, { transfer_count?: number; initial_amount?: Money | null; issued_by_order_id?: string | null }> = {}
+    const out: Record<string, AccountSummary> = {}
     for (const a of accounts) {
       out[a.id] = {}
     }
     if (want.transfer_count) {
       const counts = transferCountsSql(unique)
       const rows = await runSql(ctx, counts.sql, counts.params)
-      const byId = new Map(rows.map((r) => [r.id, r.n]))
-      for (const a of accounts) out[a.id].transfer_count = byId.get(a.id) ?? 0
+      const byId = new Map(rows.map((r) => [r.id, r]))
+      for (const a of accounts) {
+        const { paid = 0, received = 0 } = byId.get(a.id) ?? {}
+        const capped = paid > TRANSFER_COUNT_CAP || received > TRANSFER_COUNT_CAP
+        out[a.id].transfer_count = capped ? TRANSFER_COUNT_CAP : paid + received
+        out[a.id].transfer_count_capped = capped
+      }
     }
     if (want.initial_load) {
       const customer = accounts.filter((a) => !a.role)

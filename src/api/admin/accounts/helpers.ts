@@ -8,7 +8,8 @@ import { serializeAccount } from "../../utils/serialize"
 
 /**
  * What the admin API adds to an account besides its columns (all by default, see
- * wantedExtras): `available` (balance + credit limit − held), `transfer_count`, the owner
+ * wantedExtras): `available` (balance + credit limit − held), `transfer_count` (with
+ * `transfer_count_capped` when it stopped counting at TRANSFER_COUNT_CAP), the owner
  * `customer` ({ id, email, first_name, last_name }), and for customer accounts
  * `initial_amount` (what it was first loaded with) and `issued_by_order_id`.
  */
@@ -46,7 +47,10 @@ export async function withAccountExtras(req: MedusaRequest, accounts: Record<str
     const out: Record<string, any> = { ...a }
     if (!wanted.has("available")) delete out.available
     const s = summaries[a.id] ?? {}
-    if (wanted.has("transfer_count")) out.transfer_count = s.transfer_count ?? 0
+    if (wanted.has("transfer_count")) {
+      out.transfer_count = s.transfer_count ?? 0
+      out.transfer_count_capped = s.transfer_count_capped ?? false
+    }
     if (wanted.has("initial_amount")) out.initial_amount = s.initial_amount ?? null
     if (wanted.has("issued_by_order_id")) out.issued_by_order_id = s.issued_by_order_id ?? null
     if (wanted.has("customer")) out.customer = (a.customer_id && customers.get(a.customer_id)) || null

@@ -1,5 +1,5 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import type { AccountSearch, AccountSort } from "../../../modules/ledger/admin-reads"
+import { AccountSearch, AccountSort, isEntityId } from "../../../modules/ledger/admin-reads"
 import { LEDGER_MODULE } from "../../../modules/ledger"
 import { normalizeCode } from "../../../modules/ledger/codes"
 import type LedgerModuleService from "../../../modules/ledger/service"
@@ -25,7 +25,7 @@ const CSV_COLUMNS: CsvColumn<Record<string, any>>[] = [
   ["held", (a) => a.held],
   ["available", (a) => a.available],
   ["credit_limit", (a) => a.credit_limit],
-  ["transfer_count", (a) => a.transfer_count],
+  ["transfer_count", (a) => (a.transfer_count_capped ? `${a.transfer_count}+` : a.transfer_count)],
   ["initial_amount", (a) => a.initial_amount],
   ["issued_by_order_id", (a) => a.issued_by_order_id],
   ["customer_id", (a) => a.customer_id],
@@ -62,7 +62,7 @@ export const GET = ledgerRoute(
       created_at: v.created_at,
       updated_at: v.updated_at,
     }
-    if (v.q?.trim()) {
+    if (v.q?.trim() && !isEntityId(v.q.trim())) {
       search.q_customer_ids = await customerIdsByEmail(req, v.q.trim())
     }
     const csv = v.format === "csv"

@@ -1,5 +1,5 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { containsPattern } from "../../../modules/ledger/admin-reads"
+import { containsPattern, isEntityId } from "../../../modules/ledger/admin-reads"
 import { postLedgerTransferWorkflow } from "../../../workflows"
 import { actorOf, idempotencyKeyOf } from "../../utils/actor"
 import { wantedExtras } from "../../utils/admin-extras"
@@ -31,6 +31,24 @@ const CSV_COLUMNS: CsvColumn<Record<string, any>>[] = [
 ]
 
 /**
+ * What `q` matches. Something shaped like a reference (16 letters and digits, dashes and
+ * spaces ignored) or an id (an order's, a transfer's) is looked up exactly, by index: the
+ * reference, the id or the merchant reference. Other text is searched for in the merchant
+ * reference and the description (which reads every transfer the other filters leave).
+ */
+function transferSearch(text: string): Record<string, unknown>[] {
+  const reference = text.replace(/[\s-]/g, "").toUpperCase()
+  if (isEntityId(text)) {
+    return [{ id: text }, { merchant_reference: text }]
+  }
+  if (/^[0-9A-Z]{16}$/.test(reference)) {
+    return [{ reference }, { merchant_reference: text }]
+  }
+  const pattern = containsPattern(text)
+  return [{ reference }, { merchant_reference: { $ilike: pattern } }, { description: { $ilike: pattern } }]
+}
+
+/**
  * Transfers, newest first unless `order` says otherwise, with who made each and the names
  * of their accounts. `format=csv` sends every matching transfer (up to CSV_MAX_ROWS).
  */
@@ -42,16 +60,7 @@ export const GET = ledgerRoute(
       and.push({ $or: [{ source_id: account_id }, { destination_id: account_id }] })
     }
     if (typeof q === "string" && q.trim()) {
-      const text = q.trim()
-      const pattern = containsPattern(text)
-      and.push({
-        $or: [
-          { reference: text.replace(/[\s-]/g, "").toUpperCase() },
-          { id: text },
-          { merchant_reference: { $ilike: pattern } },
-          { description: { $ilike: pattern } },
-        ],
-      })
+      and.push({ $or: transferSearch(q.trim()) })
     }
     if (order_id) {
       and.push({ merchant_reference: order_id })
