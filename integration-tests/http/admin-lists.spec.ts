@@ -424,6 +424,12 @@ medusaIntegrationTestRunner({
           expect.objectContaining({ kind: "transfer", amount: "10.00", source_name: "A", destination_name: "B", authorised_by_type: "user", authorised_by_email: "admin@ledger.test", merchant_reference: "order_01AAA" })
         )
         expect(records[1]).toEqual(expect.objectContaining({ authorised_by_type: "system", description: "Nightly sweep" }))
+
+        // A transfer a customer made (as store routes record them).
+        const shopper = await createCustomer("shopper@example.com", "Sam", "Shopper")
+        const byCustomer = await ledger.transfer(b.id, a.id, 1, { actor: { type: "customer", id: shopper.id } })
+        const found = (await call("get", `/admin/transfers?q=${byCustomer.reference}`)).data.transfers
+        expect(found.map((t: any) => t.authorised_by)).toEqual([{ type: "customer", id: shopper.id, email: "shopper@example.com" }])
       })
 
       it("shows a transfer with its entries, parent, children, refundable amount and accounts", async () => {

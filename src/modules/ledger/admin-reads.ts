@@ -12,7 +12,7 @@ export type Sql = { sql: string; params: unknown[] }
 export type DateRange = { $gt?: Date; $gte?: Date; $lt?: Date; $lte?: Date }
 
 export type AccountSearch = {
-  /** name or description contains it, the code contains it (dashes, spaces and case ignored), or the id is it */
+  /** name or description contains it, or the code does (dashes, spaces and case ignored); an account or customer id is looked up exactly */
   q?: string
   /** customers found for `q` (by email, in the customer module): their accounts match too */
   q_customer_ids?: string[]
