@@ -2,6 +2,7 @@ import { Client } from "pg"
 import { seedScaleLedger } from "../../bench/scale-seed"
 import { EXPIRED_ACCOUNTS_SQL, EXPIRED_HOLDS_SQL } from "../../src/modules/ledger/service"
 import { newId } from "../../src/modules/ledger/ids"
+import { accountSearchSql } from "../../src/modules/ledger/admin-reads"
 import { ledgerModuleSuite } from "../support/ledger-runner"
 
 jest.setTimeout(300000)
@@ -72,6 +73,16 @@ ledgerModuleSuite("query-plans", ({ service, db, dbUrl }) => {
       ["customer's wallet", () => service.ensureWallet(samples.customer_id, "usd", ctx)],
       ["members", () => service.getAccountCustomerIds(samples.heavy_wallet_id, ctx)],
       ["operation by key", () => service.getOperation("no-such-key", ctx)],
+      // The admin pages (admin-reads.ts): selective lists, the per-page extras, an account's orders and chart.
+      ["accounts list by customer", () => service.searchAccounts({ customer_id: samples.customer_id }, { limit: 20, offset: 0 }, ctx)],
+      ["accounts list by customer id typed in q", () => service.searchAccounts({ q: samples.customer_id }, { limit: 20, offset: 0 }, ctx)],
+      ["accounts list by code", () => service.searchAccounts({ code: samples.code }, { limit: 20, offset: 0 }, ctx)],
+      ["accounts list ending soon", () => service.searchAccounts({ ends_before: new Date(Date.now() + 7 * 86_400_000), status: ["open"] }, { limit: 20, offset: 0 }, ctx)],
+      ["accounts list, frozen", () => service.searchAccounts({ status: ["frozen"] }, { limit: 20, offset: 0 }, ctx)],
+      ["transfer counts and first loads of a page", () => service.accountSummaries([samples.heavy_wallet_id, SALES, "acc_sys_usd_bank"], undefined, ctx)],
+      ["orders an account paid", () => service.accountOrders(samples.heavy_wallet_id, { limit: 20 }, ctx)],
+      ["customer balance history", () => service.balanceHistory(samples.heavy_wallet_id, { from: new Date(Date.now() - 365 * 86_400_000), points: 60 }, ctx)],
+      ["core balance history, last week", () => service.balanceHistory(SALES, { from: new Date(Date.now() - 7 * 86_400_000), points: 60 }, ctx)],
     ]
     for (const [what, call] of calls) {
       const from = recorded.length
@@ -79,6 +90,14 @@ ledgerModuleSuite("query-plans", ({ service, db, dbUrl }) => {
       for (const { sql, params } of recorded.slice(from)) {
         const { rows } = await db.raw(`EXPLAIN (FORMAT JSON) ${sql}`, params as any)
         explained.push({ what: `${what}: ${sql.replace(/\s+/g, " ").slice(0, 80)}`, scans: bigScans(rows[0]["QUERY PLAN"][0].Plan) })
+      }
+    }
+    // Pages of the accounts list in each indexed order (the count of an unfiltered list reads every row, as any count does).
+    for (const order of [undefined, { field: "name", desc: false }, { field: "end_date", desc: true }, { field: "created_at", desc: false }] as const) {
+      for (const offset of [0, 5_000]) {
+        const { page } = accountSearchSql({ is_core: false }, { order, limit: 20, offset })
+        const { rows } = await db.raw(`EXPLAIN (FORMAT JSON) ${page.sql}`, page.params as any)
+        explained.push({ what: `accounts page, ${order?.field ?? "newest"} ${order?.desc ? "desc" : "asc"}, offset ${offset}`, scans: bigScans(rows[0]["QUERY PLAN"][0].Plan) })
       }
     }
     for (const [what, sql] of [["expired holds", EXPIRED_HOLDS_SQL], ["expired accounts", EXPIRED_ACCOUNTS_SQL]]) {

@@ -12,6 +12,7 @@ import * as accountQuery from "./admin/accounts/query-config"
 import * as accounts from "./admin/accounts/validators"
 import * as transferQuery from "./admin/transfers/query-config"
 import * as transfers from "./admin/transfers/validators"
+import * as codeGuard from "./admin/ledger/code-guard/validators"
 import { storeAccountRoutes } from "./store/accounts/middlewares"
 import { AdminRefundOrderToAccount } from "./admin/orders/[id]/refund-to-account/validators"
 import { AdminIssueStoreCredit } from "./admin/customers/[id]/store-credit/validators"
@@ -44,6 +45,13 @@ const adminRoutes: MiddlewareRoute[] = [
   { method: ["POST"], matcher: "/admin/transfers/:reference/refunds", middlewares: [body(transfers.AdminRefundTransfer)] },
   { method: ["GET"], matcher: "/admin/account-types", middlewares: [query(accountTypes.AdminGetAccountTypesParams, accountTypeQuery.listAdminAccountTypesQueryConfig)] },
   { method: ["POST"], matcher: "/admin/account-types", middlewares: [body(accountTypes.AdminCreateAccountType)] },
+  // For the admin pages: an account's orders, balance history and holds; renaming a type; the code guard.
+  { method: ["GET"], matcher: "/admin/accounts/:id/orders", middlewares: [query(accounts.AdminGetAccountOrdersParams)] },
+  { method: ["GET"], matcher: "/admin/accounts/:id/balance-history", middlewares: [query(accounts.AdminGetBalanceHistoryParams)] },
+  { method: ["GET"], matcher: "/admin/accounts/:id/holds", middlewares: [query(accounts.AdminGetAccountHoldsParams)] },
+  { method: ["POST"], matcher: "/admin/account-types/:id", middlewares: [body(accountTypes.AdminUpdateAccountType)] },
+  { method: ["GET"], matcher: "/admin/ledger/code-guard/clients", middlewares: [query(codeGuard.AdminGetCodeGuardClientsParams)] },
+  { method: ["POST"], matcher: "/admin/ledger/code-guard/clear", middlewares: [body(codeGuard.AdminClearCodeGuardClient)] },
 
   { method: ["POST"], matcher: "/admin/orders/:id/refund-to-account", middlewares: [body(AdminRefundOrderToAccount)] },
   { method: ["POST"], matcher: "/admin/customers/:id/store-credit", middlewares: [body(AdminIssueStoreCredit)] },

@@ -8,5 +8,5 @@ export { CODE_GUARD_MODULE, guardCodeLookup, guardKeysOf } from "./guard-request
 export type { GuardTarget } from "./guard-request"
 export { clientAddressOf } from "./client-address"
 export type { CodeGuardModuleOptions, CodeGuardOptions } from "./options"
-export type { CodeGuardStatus } from "./service"
+export type { CodeGuardClientInfo, CodeGuardStatus } from "./service"
 export { CodeGuardModuleService }

@@ -24,6 +24,9 @@ type Executor = { execute: (sql: string, params?: unknown[]) => Promise<any[]> }
 
 export type CodeGuardStatus = GuardState & { client: string; cooling: boolean; blocked: boolean }
 
+/** A client as the admin sees it: its counters, its state now and until when it lasts. */
+export type CodeGuardClientInfo = CodeGuardStatus & { blocked_until: Date | null }
+
 const COLUMNS = `consecutive_failures, total_failures, cooling_until, blocked_at, last_failure_at`
 
 // Deliberately the same whatever the reason and whatever code was sent: it must not tell
@@ -83,16 +86,80 @@ export default class CodeGuardModuleService extends MedusaService({ CodeGuardCli
     )
   }
 
-  /** For admins: forgets a client's failures, ending any cool-off or block. */
+  /**
+   * For admins: forgets a client's failures, ending any cool-off or block. True when the
+   * client was known (had attempted a code), false otherwise.
+   */
   @InjectManager()
-  async clearClient(client: string, @MedusaContext() ctx: Context = {}): Promise<void> {
-    await (ctx.manager as Executor).execute(
+  async clearClient(client: string, @MedusaContext() ctx: Context = {}): Promise<boolean> {
+    const rows = await (ctx.manager as Executor).execute(
       `UPDATE code_guard_client SET ${COLUMNS.split(", ")
         .map((c) => `${c} = ${c.endsWith("failures") ? "0" : "NULL"}`)
         .join(", ")}, updated_at = clock_timestamp()
-        WHERE client = ? AND deleted_at IS NULL`,
+        WHERE client = ? AND deleted_at IS NULL RETURNING id`,
       [checkClient(client)]
     )
+    return rows.length > 0
+  }
+
+  /**
+   * For admins: the clients with failures on record, the latest failure first, each with
+   * whether it is cooling off or blocked now and until when (`blocked_until` is null for a
+   * block that lasts until cleared). `blocked` / `cooling` keep the clients in (true) or
+   * out of (false) that state now; `q` matches part of the key.
+   */
+  @InjectManager()
+  async listClients(
+    filter: { blocked?: boolean; cooling?: boolean; q?: string; limit?: number; offset?: number } = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<{ clients: CodeGuardClientInfo[]; count: number; limit: number; offset: number }> {
+    const o = this.guardOptions_
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 1000)
+    const offset = Math.max(filter.offset ?? 0, 0)
+    // The state as the rules define it (rules.ts), by the database clock.
+    const blocked = `(total_failures >= ? AND (?::numeric IS NULL OR
+      coalesce(blocked_at, last_failure_at, clock_timestamp()) + ?::numeric * interval '1 second' > clock_timestamp()))`
+    const blockedParams = [o.maxFailures, o.blockSeconds, o.blockSeconds]
+    const cooling = `(consecutive_failures >= ? AND cooling_until > clock_timestamp())`
+    const where = [
+      "deleted_at IS NULL",
+      "(total_failures > 0 OR consecutive_failures > 0 OR cooling_until IS NOT NULL OR blocked_at IS NOT NULL)",
+    ]
+    const params: unknown[] = []
+    if (filter.blocked !== undefined) {
+      where.push(filter.blocked ? blocked : `NOT ${blocked}`)
+      params.push(...blockedParams)
+    }
+    if (filter.cooling !== undefined) {
+      where.push(filter.cooling ? cooling : `NOT ${cooling}`)
+      params.push(o.maxConsecutiveFailures)
+    }
+    if (filter.q) {
+      where.push(`client ILIKE ?`)
+      params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+    }
+    const em = ctx.manager as Executor
+    const rows = await em.execute(
+      `SELECT client, ${COLUMNS}, clock_timestamp() AS db_now, count(*) OVER ()::int AS total FROM code_guard_client
+        WHERE ${where.join(" AND ")}
+        ORDER BY last_failure_at DESC NULLS LAST, client COLLATE "C" LIMIT ? OFFSET ?`,
+      [...params, limit, offset]
+    )
+    let count = rows[0]?.total
+    if (count === undefined) {
+      count = offset === 0 ? 0 : Number((await em.execute(`SELECT count(*)::int AS n FROM code_guard_client WHERE ${where.join(" AND ")}`, params))[0].n)
+    }
+    const clients = rows.map((row) => {
+      const state = toState(row)
+      const status = this.status_(row.client, state, new Date(row.db_now))
+      const since = state.blocked_at ?? state.last_failure_at
+      return {
+        ...status,
+        cooling_until: status.cooling ? state.cooling_until : null,
+        blocked_until: status.blocked && o.blockSeconds !== null && since ? new Date(since.getTime() + o.blockSeconds * 1000) : null,
+      }
+    })
+    return { clients, count: Number(count), limit, offset }
   }
 
   /** For admins: a client's counters and whether it is cooling off or blocked now. */

@@ -19,3 +19,12 @@ export const AdminCreateAccountType = z
   })
   .strict()
 export type AdminCreateAccountTypeType = z.infer<typeof AdminCreateAccountType>
+
+/** A type's code never changes (reports and the core accounts find types by it): name and metadata only. */
+export const AdminUpdateAccountType = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    metadata: MetadataSchema,
+  })
+  .strict()
+export type AdminUpdateAccountTypeType = z.infer<typeof AdminUpdateAccountType>

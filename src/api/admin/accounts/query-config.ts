@@ -23,12 +23,12 @@ export const defaultAdminAccountFields = [
 ]
 
 export const listAdminAccountsQueryConfig = {
-  defaults: defaultAdminAccountFields,
+  defaults: [...defaultAdminAccountFields, "type.id", "type.name", "type.code"],
   isList: true,
   defaultLimit: 20,
 }
 
 export const retrieveAdminAccountQueryConfig = {
-  defaults: [...defaultAdminAccountFields, "type.id", "type.name", "type.path", "members.customer_id"],
+  defaults: [...defaultAdminAccountFields, "type.id", "type.name", "type.code", "type.path", "members.customer_id"],
   isList: false,
 }

@@ -1,9 +1,14 @@
 import { z } from "@medusajs/framework/zod"
-import { createFindParams, createOperatorMap } from "@medusajs/medusa/api/utils/validators"
+import { createFindParams } from "@medusajs/medusa/api/utils/validators"
+import { ACCOUNT_SORTS } from "../../../modules/ledger/admin-reads"
 import {
   AmountSchema,
   BooleanString,
+  DateParam,
+  DateRangeParam,
   DateSchema,
+  FormatParam,
+  OrderParam,
   MetadataSchema,
   OneOrMany,
   PostingFields,
@@ -11,18 +16,34 @@ import {
 
 const STATUS = z.enum(["open", "frozen", "closed"])
 
-export const AdminGetAccountsParams = createFindParams({ limit: 20, offset: 0 }).extend({
-  q: z.string().optional(),
-  id: OneOrMany(z.string()).optional(),
-  code: z.string().optional(),
-  status: OneOrMany(STATUS).optional(),
-  account_type_id: OneOrMany(z.string()).optional(),
-  customer_id: z.string().optional(),
-  currency_code: OneOrMany(z.string()).optional(),
-  is_core: BooleanString.optional(),
-  created_at: createOperatorMap().optional(),
-  updated_at: createOperatorMap().optional(),
-})
+const ListLimit = z.preprocess((v) => (typeof v === "string" && v ? Number(v) : v), z.number().int().min(1).max(1000))
+const ListOffset = z.preprocess((v) => (typeof v === "string" && v ? Number(v) : v), z.number().int().min(0))
+
+export const AdminGetAccountsParams = createFindParams({ limit: 20, offset: 0 })
+  .extend({
+    limit: ListLimit.default(20),
+    offset: ListOffset.default(0),
+    // name, description or code (dashes, spaces and case ignored) contains it, or the owner's
+    // or a member's email does, or it is the id
+    q: z.string().max(200).optional(),
+    id: OneOrMany(z.string()).optional(),
+    code: z.string().optional(),
+    status: OneOrMany(STATUS).optional(),
+    // the type or any type below it
+    account_type_id: OneOrMany(z.string()).optional(),
+    // owner or member
+    customer_id: z.string().optional(),
+    currency_code: OneOrMany(z.string()).optional(),
+    is_core: BooleanString.optional(),
+    is_gift_card: BooleanString.optional(),
+    has_balance: BooleanString.optional(),
+    ends_before: DateParam.optional(),
+    created_at: DateRangeParam.optional(),
+    updated_at: DateRangeParam.optional(),
+    order: OrderParam(ACCOUNT_SORTS).optional(),
+    format: FormatParam.optional(),
+  })
+  .strict()
 export type AdminGetAccountsParamsType = z.infer<typeof AdminGetAccountsParams>
 
 export const AdminGetAccountParams = createFindParams().pick({ fields: true })
@@ -79,6 +100,31 @@ export const AdminGetAccountEntriesParams = z.object({
   to: z.string().optional(),
 })
 export type AdminGetAccountEntriesParamsType = z.infer<typeof AdminGetAccountEntriesParams>
+
+export const AdminGetAccountOrdersParams = z
+  .object({ limit: z.coerce.number().int().min(1).max(1000).default(20), offset: z.coerce.number().int().min(0).default(0) })
+  .strict()
+export type AdminGetAccountOrdersParamsType = z.infer<typeof AdminGetAccountOrdersParams>
+
+export const AdminGetBalanceHistoryParams = z
+  .object({
+    from: DateParam.optional(),
+    to: DateParam.optional(),
+    points: z.coerce.number().int().min(2).max(1000).default(60),
+  })
+  .strict()
+export type AdminGetBalanceHistoryParamsType = z.infer<typeof AdminGetBalanceHistoryParams>
+
+const HOLD_STATUS = z.enum(["open", "captured", "released", "expired"])
+
+export const AdminGetAccountHoldsParams = z
+  .object({
+    status: OneOrMany(HOLD_STATUS).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict()
+export type AdminGetAccountHoldsParamsType = z.infer<typeof AdminGetAccountHoldsParams>
 
 export const AdminRedeemByCode = z.object({ amount: AmountSchema, ...PostingFields }).strict()
 export type AdminRedeemByCodeType = z.infer<typeof AdminRedeemByCode>

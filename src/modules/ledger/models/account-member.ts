@@ -8,6 +8,7 @@ const AccountMember = model
     customer_id: model.text(),
     account: model.belongsTo(() => Account, { mappedBy: "members" }),
   })
-  .indexes([{ on: ["account_id", "customer_id"], unique: true }])
+  // customer_id: a customer's shared accounts (the admin's list by customer or email).
+  .indexes([{ on: ["account_id", "customer_id"], unique: true }, { on: ["customer_id"] }])
 
 export default AccountMember

@@ -1,12 +1,13 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { updateLedgerAccountWorkflow } from "../../../../workflows"
 import { ledgerRoute } from "../../../utils/ledger-route"
-import { retrieveAccount } from "../helpers"
+import { retrieveAccount, retrieveAccountWithExtras } from "../helpers"
 import { retrieveAdminAccountQueryConfig } from "../query-config"
 import type { AdminUpdateAccountType } from "../validators"
 
+/** One account with its type, members and the computed fields (see ACCOUNT_EXTRAS). */
 export const GET = ledgerRoute(async (req: AuthenticatedMedusaRequest, res: MedusaResponse) => {
-  res.json({ account: await retrieveAccount(req, req.params.id) })
+  res.json({ account: await retrieveAccountWithExtras(req, req.params.id) })
 })
 
 export const POST = ledgerRoute(
