@@ -116,20 +116,21 @@ const Orders = ({ account }: { account: Account }) => {
           <Table.Header>
             <Table.Row>
               <Table.HeaderCell>Order</Table.HeaderCell>
-              <Table.HeaderCell>Date</Table.HeaderCell>
+              <Table.HeaderCell>Paid on</Table.HeaderCell>
               <Table.HeaderCell className="text-right">Paid</Table.HeaderCell>
               <Table.HeaderCell className="text-right">Refunded</Table.HeaderCell>
             </Table.Row>
           </Table.Header>
           <Table.Body>
             {data?.orders.map((o) => (
-              <Table.Row key={o.id}>
+              <Table.Row key={o.order_id}>
                 <Table.Cell>
-                  <Link className="text-ui-fg-interactive" to={`/orders/${o.id}`}>
-                    {o.display_id ? `#${o.display_id}` : o.id}
+                  <Link className="text-ui-fg-interactive" to={`/orders/${o.order_id}`}>
+                    {o.order?.display_id ? `#${o.order.display_id}` : o.order_id}
                   </Link>
+                  {o.order?.email ? <span className="text-ui-fg-muted ml-2 text-xs">{o.order.email}</span> : null}
                 </Table.Cell>
-                <Table.Cell>{formatDate(o.created_at)}</Table.Cell>
+                <Table.Cell>{formatDate(o.last_paid_at)}</Table.Cell>
                 <Table.Cell className="text-right">{formatMoney(o.paid, account.currency_code)}</Table.Cell>
                 <Table.Cell className="text-right">{formatMoney(o.refunded, account.currency_code)}</Table.Cell>
               </Table.Row>

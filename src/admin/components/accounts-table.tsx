@@ -13,7 +13,7 @@ import { CsvButton } from "./csv-button"
 const column = createDataTableColumnHelper<Account>()
 const filter = createDataTableFilterHelper<Account>()
 
-const ownerOf = (a: Account) => a.customer?.email ?? (a.customer_id ? a.customer_id : a.role ? "Store" : "—")
+const ownerOf = (a: Account) => a.customer?.email ?? (a.customer_id ? a.customer_id : a.role ? "Store" : (a.metadata?.recipient_email as string) ?? "—")
 
 function filtersToQuery(f: DataTableFilteringState): Record<string, any> {
   const q: Record<string, any> = {}
@@ -59,7 +59,7 @@ export const AccountsTable = ({ giftCards = false, actions }: { giftCards?: bool
       column.accessor("end_date", { header: giftCards ? "Expires" : "Ends", enableSorting: true, sortLabel: "End date", cell: ({ getValue }) => formatDate(getValue()) }),
       ...(giftCards
         ? [column.accessor("issued_by_order_id", { header: "Issued by order", cell: ({ getValue }) => (getValue() ? <span className="font-mono text-xs">{getValue()}</span> : "—") })]
-        : [column.accessor("transfer_count", { header: "Transfers", cell: ({ getValue }) => getValue() ?? "—" })]),
+        : [column.accessor("transfer_count", { header: "Transfers", cell: ({ getValue, row }) => (getValue() === undefined ? "—" : `${getValue()}${row.original.transfer_count_capped ? "+" : ""}`) })]),
       column.accessor("created_at", { header: "Created", enableSorting: true, sortLabel: "Created", cell: ({ getValue }) => formatDate(getValue()) }),
     ],
     [giftCards]

@@ -48,7 +48,9 @@ export function useAccountOrders(id: string) {
   return useQuery({
     queryKey: [...ledgerKeys.account(id), "orders"],
     queryFn: () =>
-      ledgerFetch<{ orders: { id: string; display_id?: number; email?: string; created_at?: string; paid: string; refunded: string }[] }>(
+      ledgerFetch<{
+        orders: { order_id: string; paid: string; refunded: string; net: string; last_paid_at: string; order: { id: string; display_id?: number; email?: string; created_at?: string } | null }[]
+      }>(
         `/admin/accounts/${id}/orders`
       ),
   })

@@ -19,17 +19,18 @@ export function useVerify() {
 
 export interface GuardClient {
   client: string
-  failures?: number
-  consecutive_failures?: number
+  consecutive_failures: number
+  total_failures: number
   blocked: boolean
+  blocked_until: string | null
   cooling: boolean
-  cooling_until?: string | null
-  last_failure_at?: string | null
+  cooling_until: string | null
+  last_failure_at: string | null
 }
 
 export function useGuardClients() {
   return useQuery({
     queryKey: ledgerKeys.settings("code-guard"),
-    queryFn: () => ledgerFetch<{ clients: GuardClient[] }>("/admin/ledger/code-guard/clients"),
+    queryFn: () => ledgerFetch<{ clients: GuardClient[] }>("/admin/ledger/code-guard/clients", { query: { limit: 50 } }),
   })
 }

@@ -26,6 +26,7 @@ export interface Account {
   can_pay_shipping: boolean
   role: string | null
   transfer_count?: number
+  transfer_count_capped?: boolean
   initial_amount?: Money | null
   issued_by_order_id?: string | null
   metadata: Record<string, unknown> | null
@@ -54,14 +55,14 @@ export interface Transfer {
   description: string | null
   actor_type: string
   actor_id: string | null
-  authorised_by?: { type: string; id: string | null; email?: string | null } | null
+  authorised_by?: { type: "user" | "customer" | "api_key" | "system"; id: string | null; email?: string | null; title?: string | null } | null
   created_at: string
   entries?: { id: string; account_id: string; amount: Money; balance_after: Money | null }[]
   parent?: Transfer | null
   children?: Transfer[]
   refundable_amount?: Money
-  source?: { id: string; name: string } | null
-  destination?: { id: string; name: string } | null
+  source?: { id: string; name: string; code: string | null; role: string | null } | null
+  destination?: { id: string; name: string; code: string | null; role: string | null } | null
 }
 
 export interface StatementLine {
@@ -84,6 +85,8 @@ export interface Hold {
   status: string
   expires_at: string | null
   reference: string | null
+  reference_type?: "cart" | "order" | "payment_session" | null
+  expired?: boolean
   currency_code?: string
   created_at?: string
 }

@@ -176,15 +176,22 @@ const CodeGuard = () => {
           </Table.Header>
           <Table.Body>
             {clients.map((c) => (
-              <Table.Row key={c.client}>
+              <Table.Row key={c.client} data-testid="guard-client">
                 <Table.Cell className="font-mono text-xs">{c.client}</Table.Cell>
-                <Table.Cell>{c.blocked ? <StatusBadge color="red">Blocked</StatusBadge> : c.cooling ? <StatusBadge color="orange">Cooling off</StatusBadge> : "—"}</Table.Cell>
-                <Table.Cell>{c.failures ?? "—"}</Table.Cell>
+                <Table.Cell>{c.blocked ? (
+                    <StatusBadge color="red">Blocked{c.blocked_until ? ` until ${formatDate(c.blocked_until, true)}` : ""}</StatusBadge>
+                  ) : c.cooling ? (
+                    <StatusBadge color="orange">Cooling off until {formatDate(c.cooling_until, true)}</StatusBadge>
+                  ) : (
+                    "—"
+                  )}</Table.Cell>
+                <Table.Cell>{c.total_failures}</Table.Cell>
                 <Table.Cell>{formatDate(c.last_failure_at, true)}</Table.Cell>
                 <Table.Cell>
                   <Button
                     size="small"
                     variant="secondary"
+                    data-testid="guard-clear"
                     onClick={async () => {
                       try {
                         await clear.mutateAsync({ client: c.client })
