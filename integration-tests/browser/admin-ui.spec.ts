@@ -3,72 +3,22 @@
 // checks the money through the API after the UI action, and saves a screenshot of the
 // page for the README (docs/screenshots).
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import type { Browser, Page } from "playwright-core"
-import { createAdminAuth } from "../support/admin"
-import { launchChromium, loginToAdmin, screenshot } from "../support/browser"
-import { Call, caller } from "../support/http"
-import { startMedusaProcess } from "../support/medusa-process"
+import type { Page } from "playwright-core"
+import { adminBrowserSuite, screenshot } from "../support/browser"
 
 jest.setTimeout(300_000)
 
-const EMAIL = "admin-ui@ledger.test"
-const PASSWORD = "ledger-test-password"
-
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer, dbConfig }) => {
-    let browser: Browser
+    const { ctx, ok, open, confirmPrompt } = adminBrowserSuite(api, getContainer, dbConfig)
     let page: Page
-    let call: Call
-    let base: string
-    let server: Awaited<ReturnType<typeof startMedusaProcess>>
-
-    beforeAll(async () => {
-      ;[{ browser }, server] = await Promise.all([launchChromium(), startMedusaProcess(dbConfig.clientUrl, { admin: true })])
-      base = server.url
-    })
-    afterAll(async () => {
-      await browser?.close()
-      server?.child.kill("SIGTERM")
+    beforeEach(() => {
+      page = ctx.page
     })
 
-    beforeEach(async () => {
-      const auth = await createAdminAuth(getContainer(), api, EMAIL)
-      call = caller(api, () => auth.headers)
-      // A store selling in USD (its default) and EUR, as the forms offer its currencies.
-      const { stores } = await ok("get", "/admin/stores")
-      await ok("post", `/admin/stores/${stores[0].id}`, {
-        supported_currencies: [
-          { currency_code: "usd", is_default: true },
-          { currency_code: "eur", is_default: false },
-        ],
-      })
-      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
-      page = await context.newPage()
-      page.setDefaultTimeout(30_000)
-      page.on("pageerror", (e) => console.error(`[browser] ${e.message}`))
-      await loginToAdmin(page, base, EMAIL, PASSWORD)
-    })
-    afterEach(async () => {
-      await page?.context().close()
-    })
-
-    const ok = async (method: "get" | "post", url: string, body?: unknown) => {
-      const res = await call(method, url, body)
-      if (res.status >= 300) throw new Error(`${method} ${url} → ${res.status} ${JSON.stringify(res.data)}`)
-      return res.data
-    }
     const account = async (id: string) => (await ok("get", `/admin/accounts/${id}`)).account
     const transfersOf = async (id: string) => (await ok("get", `/admin/transfers?account_id=${id}&limit=100`)).transfers
     const newAccount = async (body: Record<string, unknown>) => (await ok("post", "/admin/accounts", { name: "Wallet", currency_code: "usd", ...body })).account
-    const open = async (path: string, ready: string) => {
-      await page.goto(`${base}/app${path}`)
-      await page.locator(ready).first().waitFor()
-    }
-    const confirmPrompt = async (name: string) => {
-      const dialog = page.getByRole("alertdialog")
-      await dialog.getByRole("button", { name }).click()
-      await dialog.waitFor({ state: "detached" })
-    }
 
     it("creates an account in the Create form, with initial money from a named source", async () => {
       await open("/accounts", "[data-testid=create-account]")

@@ -2,6 +2,9 @@ import fs from "fs"
 import path from "path"
 import type { Browser, Page } from "playwright-core"
 import { chromium } from "playwright-core"
+import { createAdminAuth } from "./admin"
+import { Call, caller } from "./http"
+import { startMedusaProcess } from "./medusa-process"
 
 const SYSTEM_CHROMIUMS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"]
 
@@ -51,4 +54,66 @@ export async function screenshot(page: Page, name: string, selector?: string) {
   if (selector) await page.locator(selector).first().screenshot({ path: file })
   else await page.screenshot({ path: file })
   return file
+}
+
+/**
+ * For a browser suite inside medusaIntegrationTestRunner: a Medusa process serving the
+ * built admin on the test database and a Chromium (once per file); before each test an
+ * admin logged in through the dashboard in a fresh browser context, in a store that sells
+ * in USD (its default) and EUR. Returns them (read inside tests) with helpers.
+ */
+export function adminBrowserSuite(api: any, getContainer: () => any, dbConfig: { clientUrl: string }) {
+  const ctx = {} as { page: Page; base: string; call: Call }
+  let browser: Browser
+  let server: Awaited<ReturnType<typeof startMedusaProcess>>
+  const email = `admin-ui-${process.env.JEST_WORKER_ID ?? 1}@ledger.test`
+
+  beforeAll(async () => {
+    ;[{ browser }, server] = await Promise.all([launchChromium(), startMedusaProcess(dbConfig.clientUrl, { admin: true })])
+    ctx.base = server.url
+  })
+  afterAll(async () => {
+    await browser?.close()
+    server?.child.kill("SIGTERM")
+  })
+  beforeEach(async () => {
+    const auth = await createAdminAuth(getContainer(), api, email)
+    ctx.call = caller(api, () => auth.headers)
+    const { stores } = await ok("get", "/admin/stores")
+    await ok("post", `/admin/stores/${stores[0].id}`, {
+      supported_currencies: [
+        { currency_code: "usd", is_default: true },
+        { currency_code: "eur", is_default: false },
+      ],
+    })
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+    ctx.page = await context.newPage()
+    ctx.page.setDefaultTimeout(45_000)
+    ctx.page.on("pageerror", (e) => console.error(`[browser] ${e.message}`))
+    await loginToAdmin(ctx.page, ctx.base, email, "ledger-test-password")
+  })
+  afterEach(async () => {
+    await ctx.page?.context().close()
+  })
+
+  async function ok(method: "get" | "post", url: string, body?: unknown) {
+    const res = await ctx.call(method, url, body)
+    if (res.status >= 300) throw new Error(`${method} ${url} → ${res.status} ${JSON.stringify(res.data)}`)
+    return res.data
+  }
+  return {
+    ctx,
+    ok,
+    /** Opens an admin page and waits for an element of it. */
+    open: async (path: string, ready: string) => {
+      await ctx.page.goto(`${ctx.base}/app${path}`, { waitUntil: "domcontentloaded", timeout: 90_000 })
+      await ctx.page.locator(ready).first().waitFor()
+    },
+    /** Confirms a usePrompt dialog with its confirm button. */
+    confirmPrompt: async (name: string) => {
+      const dialog = ctx.page.getByRole("alertdialog")
+      await dialog.getByRole("button", { name }).click()
+      await dialog.waitFor({ state: "detached" })
+    },
+  }
 }

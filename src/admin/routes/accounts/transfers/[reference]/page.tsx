@@ -54,9 +54,12 @@ const Actions = ({ transfer }: { transfer: Transfer }) => {
         submitLabel="Refund"
         successMessage="Refund posted"
       />
-      <Button size="small" variant="danger" onClick={onReverse} isLoading={reverse.isPending} data-testid="transfer-reverse">
-        Reverse
-      </Button>
+      {/* A partly refunded transfer can only be refunded further, not reversed. */}
+      {transfer.children?.length ? null : (
+        <Button size="small" variant="danger" onClick={onReverse} isLoading={reverse.isPending} data-testid="transfer-reverse">
+          Reverse
+        </Button>
+      )}
     </>
   )
 }
