@@ -14,6 +14,7 @@ import * as transferQuery from "./admin/transfers/query-config"
 import * as transfers from "./admin/transfers/validators"
 import { storeAccountRoutes } from "./store/accounts/middlewares"
 import { AdminRefundOrderToAccount } from "./admin/orders/[id]/refund-to-account/validators"
+import { AdminPayOrderFromAccount } from "./admin/orders/[id]/pay-from-account/validators"
 import { StoreCreateAccountAllocation } from "./store/carts/[id]/account-allocations/validators"
 import { guardAccountCode } from "./store/payment-collections/guard-account-code"
 import { withInvalidRequestCode } from "./utils/ledger-route"
@@ -45,6 +46,7 @@ const adminRoutes: MiddlewareRoute[] = [
   { method: ["POST"], matcher: "/admin/account-types", middlewares: [body(accountTypes.AdminCreateAccountType)] },
 
   { method: ["POST"], matcher: "/admin/orders/:id/refund-to-account", middlewares: [body(AdminRefundOrderToAccount)] },
+  { method: ["POST"], matcher: "/admin/orders/:id/pay-from-account", middlewares: [body(AdminPayOrderFromAccount)] },
 ]
 
 // Personal accounts need the shopper logged in; gift-card codes work for guests too.
