@@ -124,5 +124,140 @@ medusaIntegrationTestRunner({
       const more = await pay(order.id, { account_id: account.id })
       expect([more.status, more.data.code]).toEqual([400, "amount_exceeds_due"])
     })
+
+    /** Every payment row Medusa has, soft-deleted ones included: a refusal must add none. */
+    const medusaPaymentRows = async () =>
+      (
+        await db().raw(`SELECT (SELECT count(*) FROM payment_collection)::int AS collections,
+                               (SELECT count(*) FROM payment_session)::int AS sessions,
+                               (SELECT count(*) FROM payment)::int AS payments,
+                               (SELECT count(*) FROM capture)::int AS captures,
+                               (SELECT count(*) FROM order_transaction)::int AS transactions`)
+      ).rows[0]
+
+    it("a refused payment writes nothing, in the ledger or in Medusa", async () => {
+      const shopper = await registerShopper(api, store.publishableKey, "refused@example.com")
+      const stranger = await registerShopper(api, store.publishableKey, "stranger@example.com")
+      const poor = await wallet(shopper.customer.id, 5)
+      const theirs = await wallet(stranger.customer.id, 100)
+      const euros = await ledger.createAccount({ name: "Euro wallet", currency_code: "eur", customer_id: shopper.customer.id, initial_amount: 100 })
+      const frozen = await wallet(shopper.customer.id, 100)
+      await ledger.freezeAccount(frozen.id)
+      const restricted = await wallet(shopper.customer.id, 100, { product_ids: [store.mug.product.id] })
+      const order = await paidOrder(shopper.headers)
+      await addMugs(order.id)
+
+      const refusals: [Record<string, unknown>, number, string][] = [
+        [{ account_id: poor.id, amount: 20 }, 400, "insufficient_funds"],
+        [{ account_id: poor.id, amount: "20.01" }, 400, "amount_exceeds_due"],
+        [{ account_id: poor.id, amount: 0 }, 400, "invalid_amount"],
+        [{ account_id: poor.id, amount: "1.001" }, 400, "invalid_amount"],
+        [{ account_id: theirs.id }, 403, "not_authorized"],
+        [{ account_id: euros.id }, 400, "currency_mismatch"],
+        [{ account_id: frozen.id }, 400, "account_frozen"],
+        [{ account_id: restricted.id }, 403, "not_authorized"],
+        [{ account_id: "acc_unknown" }, 404, "not_found"],
+        [{ code: "NOSUCHCODE00" }, 404, "not_found"],
+        [{ account_id: poor.id, code: "NOSUCHCODE00" }, 400, "invalid_request"],
+        [{}, 400, "invalid_request"],
+        [{ account_id: poor.id, extra: 1 }, 400, "invalid_request"],
+        [{ account_id: "acc_sys_usd_bank" }, 403, "not_authorized"],
+      ]
+      const ledgerBefore = await snapshot(db())
+      const medusaBefore = await medusaPaymentRows()
+      for (const [body, status, code] of refusals) {
+        for (const key of [undefined, "pfa-refused"]) {
+          const res = await pay(order.id, key ? { ...body, idempotency_key: key } : body)
+          expect([JSON.stringify(body), res.status, res.data.code]).toEqual([JSON.stringify(body), status, code])
+        }
+      }
+      expect(await snapshot(db())).toEqual(ledgerBefore)
+      expect(await medusaPaymentRows()).toEqual(medusaBefore)
+      expect((await orderState(order.id)).accountPayments).toEqual([])
+      // an unknown order
+      expect((await pay("order_unknown", { account_id: poor.id })).status).toBe(404)
+
+      // the refused key was given back; without an amount the wallet pays what it has: 5 of the 20
+      const part = await pay(order.id, { account_id: poor.id, idempotency_key: "pfa-refused" })
+      expect(part.status).toBe(200)
+      expect(part.data.transfer.amount).toBe("5.00")
+      expect(part.data.order).toMatchObject({ amount_due: "15.00", payment_status: "partially_captured" })
+      expect(await balance(poor.id)).toBe(0)
+      // the order edit's payment collection now asks for the 15 still due
+      const { order: state } = await orderState(order.id)
+      const open = state.payment_collections.filter((pc: any) => ["not_paid", "awaiting"].includes(pc.status))
+      expect(open.map((pc: any) => pc.amount)).toEqual([15])
+      // an empty wallet pays nothing
+      const empty = await pay(order.id, { account_id: poor.id })
+      expect([empty.status, empty.data.code]).toEqual([400, "insufficient_funds"])
+    })
+
+    it("a gift card code pays; Medusa's refund of that payment and canceling the order give it back", async () => {
+      const shopper = await registerShopper(api, store.publishableKey, "giftpay@example.com")
+      const card = await giftCard(50)
+      const order = await paidOrder(shopper.headers)
+      await addMugs(order.id)
+      const res = await pay(order.id, { code: card.code!.toLowerCase() })
+      expect(res.status).toBe(200)
+      expect(res.data.account).toMatchObject({ id: card.id, code: `•••• ${card.code!.slice(-4)}`, balance: "30.00" })
+      expect(res.data.order.payment_status).toBe("captured")
+      expect(await balance(card.id)).toBe(30)
+
+      // Medusa's own refund of the payment goes back to the card, through the provider
+      expect((await adminCall("post", `/admin/payments/${res.data.payment.id}/refund`, { amount: 5 })).status).toBe(200)
+      expect(await balance(card.id)).toBe(35)
+      expect((await ledger.listLedgerTransfers({ parent_id: res.data.transfer.id })).map((t: any) => [t.kind, Number(t.amount)])).toEqual([
+        ["refund", 5],
+      ])
+      // a refund to store credit takes the card's payment back first
+      const rta = await adminCall("post", `/admin/orders/${order.id}/refund-to-account`, { amount: 5, account_id: card.id })
+      expect(rta.status).toBe(200)
+      expect(rta.data.refund.payments_refunded).toEqual([{ payment_id: res.data.payment.id, amount: "5.00" }])
+      expect(await balance(card.id)).toBe(40)
+
+      // canceling the order: Medusa refunds the rest of every captured payment, the card gets its 10 back
+      expect((await adminCall("post", `/admin/orders/${order.id}/cancel`, {})).status).toBe(200)
+      await eventually(async () => expect(await balance(card.id)).toBe(50))
+      expect(await ledger.refundableAmount(res.data.transfer.id)).toBe("0.00")
+    })
+
+    it("a failure on the Medusa side after the ledger posted leaves the ledger as it was, and frees the key", async () => {
+      const shopper = await registerShopper(api, store.publishableKey, "fails@example.com")
+      const account = await wallet(shopper.customer.id, 100)
+      const order = await paidOrder(shopper.headers)
+      await addMugs(order.id)
+      const before = (await orderState(order.id)).order
+      // PostgreSQL itself refuses Medusa's capture row (a trigger in the test database; nothing is mocked)
+      await db().raw(`CREATE FUNCTION pfa_refuse_capture() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN RAISE EXCEPTION 'capture refused for the test'; END $$`)
+      await db().raw(`CREATE TRIGGER pfa_refuse_capture BEFORE INSERT ON capture FOR EACH ROW EXECUTE FUNCTION pfa_refuse_capture()`)
+      try {
+        const failed = await pay(order.id, { account_id: account.id, idempotency_key: "pfa-fail" })
+        expect(failed.status).toBeGreaterThanOrEqual(400)
+        // the redemption was posted, then reversed: the wallet and the sales account are as before
+        expect(await balance(account.id)).toBe(100)
+        expect(Number((await ledger.getAccount(account.id)).held)).toBe(0)
+        expect(await suite.sales()).toBe(0)
+        const [redemption] = await spentFrom(account.id)
+        expect(await ledger.refundableAmount(redemption.id)).toBe("0.00")
+        // Medusa has no payment of the account provider left (the collection made for it is gone)
+        const after = await orderState(order.id)
+        expect(after.accountPayments.filter((p: any) => !p.canceled_at)).toEqual([])
+        expect(after.order.payment_status).toBe(before.payment_status)
+        expect(after.order.payment_collections.map((pc: any) => [pc.id, pc.status, pc.amount])).toEqual(
+          before.payment_collections.map((pc: any) => [pc.id, pc.status, pc.amount])
+        )
+        expect(after.order.summary.pending_difference).toBe(20)
+      } finally {
+        await db().raw(`DROP TRIGGER pfa_refuse_capture ON capture`)
+        await db().raw(`DROP FUNCTION pfa_refuse_capture()`)
+      }
+      // the key was freed: the same request now goes through, once
+      const ok2 = await pay(order.id, { account_id: account.id, idempotency_key: "pfa-fail" })
+      expect(ok2.status).toBe(200)
+      expect(ok2.data.order.payment_status).toBe("captured")
+      expect(await balance(account.id)).toBe(80)
+      expect(await suite.sales()).toBe(20)
+    })
   },
 })

@@ -74,30 +74,22 @@ export const redeemForOrderStep = createStep(
 )
 
 /**
- * The payment collection to record the payment in: the order's open collection (the one
- * an order edit, exchange or claim asked for) when it is for exactly this amount, else a
- * new one for this amount. Compensation removes a collection this run created.
+ * A payment collection of the order for exactly this payment. Always a new one: were the
+ * payment made in the collection the order edit opened, a failure would leave that
+ * collection marked authorized by a canceled payment; so the open collection is settled
+ * once the payment is captured (see settleOpenCollections). Compensation unlinks and
+ * removes the new collection, so a failed payment leaves the order's collections as they were.
  */
 export const orderPaymentCollectionStep = createStep(
   "ledger-order-payment-collection",
   async (input: { order_id: string; amount: string }, { container }) => {
-    const order = await fetchDueOrder(container, input.order_id)
-    const open = (order.payment_collections ?? []).find(
-      (pc: any) =>
-        ["not_paid", "awaiting"].includes(pc.status) &&
-        toDecimal(pc.amount).eq(input.amount) &&
-        !(pc.payments ?? []).some((p: any) => !p.canceled_at)
-    )
-    if (open) {
-      return new StepResponse({ id: open.id as string, created: false }, null)
-    }
     const { result } = await createOrderPaymentCollectionWorkflow(container).run({
       // A decimal string keeps the amount exact (Medusa takes any BigNumber input).
       input: { order_id: input.order_id, amount: input.amount as unknown as number },
     })
-    return new StepResponse({ id: result[0].id as string, created: true }, result[0].id as string)
+    return new StepResponse({ id: result[0].id as string }, result[0].id as string)
   },
-  async (createdId: string | null | undefined, { container }) => {
+  async (createdId: string | undefined, { container }) => {
     if (!createdId) return
     // The link to the order first, then the collection (soft deletes, as Medusa removes them).
     await container.resolve(ContainerRegistrationKeys.LINK).delete({ [Modules.PAYMENT]: { payment_collection_id: createdId } })
@@ -110,8 +102,9 @@ export const recordAccountPaymentWorkflowId = "record-ledger-account-payment"
 /**
  * Pays an amount an order owes from a ledger account, both in the ledger and in Medusa,
  * or neither: the redemption is posted first; then Medusa records a payment of the
- * account provider for it (a session on the order's payment collection, authorized
- * without a hold because the money has moved, captured: an order transaction). If any
+ * account provider for it (a payment collection of the order for this amount, a session,
+ * authorized without a hold because the money has moved, captured: an order
+ * transaction and `payment.captured`). If any
  * Medusa step fails, the steps before are compensated, the redemption reversed last.
  * Later refunds of the payment (Medusa's refund, refund to store credit, canceling the
  * order) are refunds of that redemption, through the provider as for any account payment.
