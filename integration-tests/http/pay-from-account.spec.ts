@@ -259,5 +259,129 @@ medusaIntegrationTestRunner({
       expect(await balance(account.id)).toBe(80)
       expect(await suite.sales()).toBe(20)
     })
+
+    it("GET /admin/orders/:id/account-money: a wallet and a gift card through placing, capture, refund to store credit and cancel", async () => {
+      const shopper = await registerShopper(api, store.publishableKey, "money@example.com")
+      const account = await wallet(shopper.customer.id, 100)
+      const card = await giftCard(30)
+      const other = await wallet(shopper.customer.id, 0) // empty: not offered to pay
+      // shirt 50 + a 25.00 gift card + shipping 10 = 85: 40 from the wallet, 20 from the card, 25 by card
+      const cart = await shop.cart(
+        [
+          { variant_id: store.shirt.variant.id, quantity: 1 },
+          { variant_id: store.giftCard.variant.id, quantity: 1 },
+        ],
+        shopper.headers
+      )
+      expect((await shop.allocate(cart.id, { account_id: account.id, amount: 40 }, shopper.headers)).status).toBe(200)
+      expect((await shop.allocate(cart.id, { code: card.code, amount: 20 }, shopper.headers)).status).toBe(200)
+      await shop.pay(cart.id, "pp_system_default", {}, shopper.headers)
+      const { data } = await shop.complete(cart.id, shopper.headers)
+      expect(data.type).toBe("order")
+      const orderId = data.order.id
+      const money = async () => {
+        const res = await adminCall("get", `/admin/orders/${orderId}/account-money`)
+        expect(res.status).toBe(200)
+        return res.data
+      }
+      const group = (m: any, id: string) => m.accounts.find((g: any) => g.account.id === id)
+      const brief = (g: any) => g.transfers.map((t: any) => [t.kind, t.direction, t.amount])
+
+      // placed: the allocations are held, nothing has moved
+      const placed = await money()
+      expect(placed).toMatchObject({ order_id: orderId, currency_code: "usd", amount_due: "0.00", gift_cards_issued: [] })
+      expect(placed.accounts.map((g: any) => g.account.id).sort()).toEqual([account.id, card.id].sort())
+      expect(group(placed, account.id)).toMatchObject({
+        account: { id: account.id, name: "Wallet", code: null, currency_code: "usd", customer_id: shopper.customer.id, type: { code: "liabilities.deferred_income.store_credit" } },
+        allocations: [{ amount: "40.00" }],
+        transfers: [],
+        holds: [{ source: "allocation", amount: "40.00", captured_amount: "0.00", status: "open" }],
+        paid: "0.00",
+        refunded: "0.00",
+        net: "0.00",
+      })
+      expect(group(placed, card.id).account.code).toBe(`•••• ${card.code!.slice(-4)}`)
+      expect(group(placed, card.id).holds).toMatchObject([{ source: "allocation", amount: "20.00", status: "open" }])
+
+      // captured: the holds became transfers to the sales account, the gift card was issued
+      const payment = await suite.paymentOf(orderId)
+      await ok("post", `/admin/payments/${payment.id}/capture`, {})
+      const [issued] = await suite.issuedCards(data.order.items.find((i: any) => i.is_giftcard).id, 1)
+      const captured = await eventually(async () => {
+        const m = await money()
+        expect(m.gift_cards_issued).toHaveLength(1)
+        return m
+      })
+      expect(brief(group(captured, account.id))).toEqual([["capture", "out", "40.00"]])
+      expect(group(captured, account.id)).toMatchObject({ paid: "40.00", refunded: "0.00", net: "40.00", holds: [{ status: "captured", captured_amount: "40.00" }] })
+      expect(brief(group(captured, card.id))).toEqual([["capture", "out", "20.00"]])
+      expect(captured.gift_cards_issued).toEqual([
+        { account_id: issued.id, code_last4: issued.code!.slice(-4), line_item_id: expect.any(String), amount: "25.00", balance: "25.00", status: "open" },
+      ])
+      expect(group(captured, issued.id)).toBeUndefined()
+      // allocations 40 + 20, the card's 25
+      expect(captured.refundable_to_account).toBe("85.00")
+      expect(captured.payable_accounts).toEqual([{ id: account.id, name: "Wallet", code: null, currency_code: "usd", available: "60.00" }])
+      expect(captured.payable_accounts.map((a: any) => a.id)).not.toContain(other.id)
+
+      // a partial refund to store credit, to the wallet
+      const refund = await adminCall("post", `/admin/orders/${orderId}/refund-to-account`, { amount: 30, account_id: account.id })
+      expect(refund.status).toBe(200)
+      const refunded = await money()
+      const capture = group(refunded, account.id).transfers[0]
+      expect(group(refunded, account.id).transfers.map((t: any) => [t.kind, t.direction, t.amount, t.parent_reference])).toEqual([
+        ["capture", "out", "40.00", null],
+        ["refund", "in", "30.00", capture.reference],
+      ])
+      expect(group(refunded, account.id)).toMatchObject({ paid: "40.00", refunded: "30.00", net: "10.00" })
+      expect(refunded.refundable_to_account).toBe("55.00")
+      // what the answer says can be refunded is what the route accepts, and not a cent more
+      const over = await adminCall("post", `/admin/orders/${orderId}/refund-to-account`, { amount: "55.01" })
+      expect([over.status, over.data.code]).toEqual([400, "refund_exceeds_transfer"])
+
+      // canceled: the allocations are reversed, the unspent gift card voided
+      expect((await adminCall("post", `/admin/orders/${orderId}/cancel`, {})).status).toBe(200)
+      const canceled = await eventually(async () => {
+        const m = await money()
+        expect(group(m, card.id).net).toBe("0.00")
+        expect(group(m, account.id).net).toBe("0.00")
+        expect(m.gift_cards_issued[0].status).toBe("closed")
+        return m
+      })
+      expect(brief(group(canceled, account.id))).toEqual([
+        ["capture", "out", "40.00"],
+        ["refund", "in", "30.00"],
+        ["reversal", "in", "10.00"],
+      ])
+      expect(brief(group(canceled, card.id))).toEqual([
+        ["capture", "out", "20.00"],
+        ["reversal", "in", "20.00"],
+      ])
+      expect(canceled.gift_cards_issued[0]).toMatchObject({ amount: "25.00", balance: "0.00", status: "closed" })
+      expect(canceled.refundable_to_account).toBe("0.00")
+      expect(canceled.amount_due).toBe("0.00")
+      expect(await balance(account.id)).toBe(100)
+      expect(await balance(card.id)).toBe(30)
+    })
+
+    it("account-money shows a pay-from-account payment, and what is due before it", async () => {
+      const shopper = await registerShopper(api, store.publishableKey, "due@example.com")
+      const account = await wallet(shopper.customer.id, 15)
+      const order = await paidOrder(shopper.headers)
+      await addMugs(order.id)
+      const before = (await adminCall("get", `/admin/orders/${order.id}/account-money`)).data
+      expect(before).toMatchObject({ amount_due: "20.00", accounts: [], refundable_to_account: "60.00" })
+      expect(before.payable_accounts).toEqual([{ id: account.id, name: "Wallet", code: null, currency_code: "usd", available: "15.00" }])
+      expect((await pay(order.id, { account_id: account.id })).status).toBe(200)
+      const after = (await adminCall("get", `/admin/orders/${order.id}/account-money`)).data
+      expect(after.amount_due).toBe("5.00")
+      expect(after.payable_accounts).toEqual([])
+      expect(after.accounts.map((g: any) => [g.account.id, g.transfers.map((t: any) => [t.kind, t.direction, t.amount]), g.paid, g.net])).toEqual([
+        [account.id, [["redemption", "out", "15.00"]], "15.00", "15.00"],
+      ])
+      // the card's 60 and the wallet's 15
+      expect(after.refundable_to_account).toBe("75.00")
+      expect((await adminCall("get", `/admin/orders/order_unknown/account-money`)).status).toBe(404)
+    })
   },
 })

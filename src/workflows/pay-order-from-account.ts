@@ -20,6 +20,7 @@ import type LedgerModuleService from "../modules/ledger/service"
 import type { LedgerAccountDTO, LedgerActor, PostedTransferDTO } from "../modules/ledger/types"
 import { PREPAID_METADATA_FLAG, undoPrepaidTransfer } from "../providers/account/captures"
 import { PREPAID_TRANSFER_CONTEXT_KEY } from "../providers/account/service"
+import { maskCode } from "./order-payments/account-money"
 import { DueOrder, amountDueOf, fetchDueOrder, payingAccountRefusal } from "./order-payments/amount-due"
 import { claimOperation } from "./order-payments/claim-operation"
 import { ACCOUNT_PROVIDER_PREFIX, orderLabel } from "./order-payments/fetch-order"
@@ -383,11 +384,6 @@ async function presentResult(container: any, ledger: LedgerModuleService, orderI
       available: account.available,
     },
   }
-}
-
-/** A code as the admin's order page shows it: only the last four characters. */
-export function maskCode(code: string | null): string | null {
-  return code ? `•••• ${code.slice(-4)}` : null
 }
 
 export const payOrderFromAccountWorkflow = createWorkflow(
