@@ -123,6 +123,17 @@ medusaIntegrationTestRunner({
       // nothing is due any more
       const more = await pay(order.id, { account_id: account.id })
       expect([more.status, more.data.code]).toEqual([400, "amount_exceeds_due"])
+
+      // three staff members pay the next 20 due at once, each with a key of their own: one payment
+      await addMugs(order.id)
+      const racing = await Promise.all(["a", "b", "c"].map((k) => pay(order.id, { account_id: account.id, amount: 20, idempotency_key: `pfa-race-${k}` })))
+      expect(racing.map((r) => [r.status, r.data.code ?? null]).sort()).toEqual([
+        [200, null],
+        [400, "amount_exceeds_due"],
+        [400, "amount_exceeds_due"],
+      ])
+      expect(await balance(account.id)).toBe(20)
+      expect((await orderState(order.id)).order.summary.pending_difference).toBe(0)
     })
 
     /** Every payment row Medusa has, soft-deleted ones included: a refusal must add none. */
@@ -382,6 +393,69 @@ medusaIntegrationTestRunner({
       // the card's 60 and the wallet's 15
       expect(after.refundable_to_account).toBe("75.00")
       expect((await adminCall("get", `/admin/orders/order_unknown/account-money`)).status).toBe(404)
+    })
+
+    it("account-money finds the account provider's hold by payment session and refunds by parent; a shopper cannot pass a transfer off as paid", async () => {
+      const card = await giftCard(100)
+      // a paid-from-account transfer exists (a staff payment of another order)
+      const shopper = await registerShopper(api, store.publishableKey, "forger@example.com")
+      const paid = await paidOrder(shopper.headers)
+      await addMugs(paid.id)
+      const staff = await pay(paid.id, { code: card.code })
+      expect(staff.status).toBe(200)
+      expect(await balance(card.id)).toBe(80)
+
+      // a shopper's session naming that transfer gets an ordinary hold: the provider never trusts data for it
+      const cart = await shop.cart([{ variant_id: store.shirt.variant.id, quantity: 1 }])
+      expect((await shop.pay(cart.id, "pp_account_account", { code: card.code, transfer_id: staff.data.transfer.id })).status).toBe(200)
+      const { data } = await shop.complete(cart.id)
+      expect(data.type).toBe("order")
+      const payment = await suite.paymentOf(data.order.id)
+      expect(payment.data.transfer_id ?? null).toBeNull()
+      expect((await ledger.getAccount(card.id)).held).toBe("60.00")
+
+      const money = async () => (await adminCall("get", `/admin/orders/${data.order.id}/account-money`)).data
+      const held = (await money()).accounts[0]
+      expect(held).toMatchObject({ account: { id: card.id }, transfers: [], holds: [{ source: "payment", amount: "60.00", status: "open" }] })
+      await ok("post", `/admin/payments/${payment.id}/capture`, {})
+      await eventually(async () => expect(await balance(card.id)).toBe(20))
+      await ok("post", `/admin/payments/${payment.id}/refund`, { amount: 10 })
+      const after = (await money()).accounts[0]
+      expect(after.transfers.map((t: any) => [t.kind, t.direction, t.amount])).toEqual([
+        ["capture", "out", "60.00"],
+        ["refund", "in", "10.00"],
+      ])
+      expect(after).toMatchObject({ paid: "60.00", refunded: "10.00", net: "50.00", holds: [{ status: "captured", captured_amount: "60.00" }] })
+      // the other order's staff payment is not this order's
+      expect(after.transfers.map((t: any) => t.id)).not.toContain(staff.data.transfer.id)
+    })
+
+    it("a keyed request that died after posting its redemption is finished by a retry after the lease, paying once", async () => {
+      const shopper = await registerShopper(api, store.publishableKey, "crash@example.com")
+      const account = await wallet(shopper.customer.id, 100)
+      const order = await paidOrder(shopper.headers)
+      await addMugs(order.id)
+      // what a request with key "pfa-crash" had done when its server died: claimed, amount decided, redemption posted
+      const { operation } = await ledger.beginOperation("pfa-crash", "pay_from_account", { order_id: order.id, account_id: account.id, amount: null })
+      await ledger.updateOperation(operation.id, { progress: { amount: "20" } })
+      await ledger.redeem(account.id, "20", {
+        merchant_reference: order.id,
+        idempotency_key: `pfa-crash:redemption:${operation.id}`,
+        metadata: { pay_from_account: true, order_id: order.id },
+      })
+      expect(await balance(account.id)).toBe(80)
+      // its lease runs out
+      await db().raw(`UPDATE ledger_operation SET updated_at = now() - interval '2 minutes' WHERE id = ?`, [operation.id])
+
+      const retry = await pay(order.id, { account_id: account.id, idempotency_key: "pfa-crash" })
+      expect(retry.status).toBe(200)
+      expect(retry.data.order).toMatchObject({ payment_status: "captured", amount_due: "0.00" })
+      expect(retry.data.transfer).toMatchObject({ amount: "20.00", replayed: true })
+      expect(await balance(account.id)).toBe(80)
+      expect((await spentFrom(account.id)).length).toBe(1)
+      expect((await orderState(order.id)).accountPayments.map((p: any) => p.amount)).toEqual([20])
+      const again = await pay(order.id, { account_id: account.id, idempotency_key: "pfa-crash" })
+      expect(again.data).toEqual(retry.data)
     })
   },
 })
