@@ -17,7 +17,7 @@ import Decimal from "decimal.js"
 import { LedgerError } from "../modules/ledger/errors"
 import { formatAmount, parseAmount, toDecimal } from "../modules/ledger/money"
 import type LedgerModuleService from "../modules/ledger/service"
-import type { LedgerAccountDTO, LedgerActor, PostedTransferDTO } from "../modules/ledger/types"
+import type { LedgerActor, PostedTransferDTO } from "../modules/ledger/types"
 import { PREPAID_METADATA_FLAG, undoPrepaidTransfer } from "../providers/account/captures"
 import { PREPAID_TRANSFER_CONTEXT_KEY } from "../providers/account/service"
 import { maskCode } from "./order-payments/account-money"
@@ -199,7 +199,7 @@ export const payOrderFromAccountStep = createStep(
           return presentResult(container, ledger, order.id, resumed)
         }
         const fresh = await fetchDueOrder(container, order.id)
-        const amount = progress?.amount ?? (await payableAmount(ledger, fresh, account, by, requested))
+        const amount = progress?.amount ?? (await payableAmount(ledger, fresh, account.id, by, requested))
         if (operation) await ledger.updateOperation(operation.id, { progress: { amount } })
         const { result: recorded } = await recordAccountPaymentWorkflow(container).run({
           input: {
@@ -229,25 +229,25 @@ export const payOrderFromAccountStep = createStep(
 async function payableAmount(
   ledger: LedgerModuleService,
   order: DueOrder,
-  account: LedgerAccountDTO,
+  accountId: string,
   by: "account_id" | "code",
   requested: string | null
 ): Promise<string> {
-  const refusal = await payingAccountRefusal(ledger, await ledger.getAccount(account.id), order, by)
+  // Read again under the order's lock: its status and balance as of now.
+  const account = await ledger.getAccount(accountId)
+  const refusal = await payingAccountRefusal(ledger, account, order, by)
   if (refusal) throw refusal
   const due = amountDueOf(order)
-  const dueText = formatAmount(due, order.currency_code)
   if (due.lte(0)) {
     throw new LedgerError("amount_exceeds_due", `${orderLabel(order as any)} has nothing due`)
   }
   if (requested !== null) {
     if (new Decimal(requested).gt(due)) {
-      throw new LedgerError("amount_exceeds_due", `${orderLabel(order as any)} has ${dueText} due; ${requested} is more`)
+      throw new LedgerError("amount_exceeds_due", `${orderLabel(order as any)} has ${formatAmount(due, order.currency_code)} due; ${requested} is more`)
     }
     return requested
   }
-  const available = (await ledger.getAccount(account.id)).available
-  const amount = available === null ? due : Decimal.min(due, toDecimal(available))
+  const amount = account.available === null ? due : Decimal.min(due, toDecimal(account.available))
   if (amount.lte(0)) {
     throw new LedgerError("insufficient_funds", `Account ${account.id} has nothing available`)
   }
