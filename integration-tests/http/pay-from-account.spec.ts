@@ -1,6 +1,7 @@
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type LedgerModuleService from "../../src/modules/ledger/service"
+import { captureOrderAccountPaymentsWorkflow } from "../../src/workflows/capture-order-account-payments"
 import { checkoutSuite } from "../support/checkout-suite"
 import { eventually, storefront } from "../support/checkout"
 import { snapshot } from "../support/ledger-helpers"
@@ -456,6 +457,30 @@ medusaIntegrationTestRunner({
       expect((await orderState(order.id)).accountPayments.map((p: any) => p.amount)).toEqual([20])
       const again = await pay(order.id, { account_id: account.id, idempotency_key: "pfa-crash" })
       expect(again.data).toEqual(retry.data)
+    })
+
+    it("paying an edit of an order that bought a gift card leaves the issued card as it was", async () => {
+      const shopper = await registerShopper(api, store.publishableKey, "giftedit@example.com")
+      const account = await wallet(shopper.customer.id, 100)
+      // a 25.00 gift card + shipping, paid by card: the card is funded from Bank
+      const cart = await shop.cart([{ variant_id: store.giftCard.variant.id, quantity: 1 }], shopper.headers)
+      await shop.pay(cart.id, "pp_system_default", {}, shopper.headers)
+      const { data } = await shop.complete(cart.id, shopper.headers)
+      const payment = await suite.paymentOf(data.order.id)
+      await ok("post", `/admin/payments/${payment.id}/capture`, {})
+      const [card] = await suite.issuedCards(data.order.items[0].id, 1)
+      const loads = async () =>
+        (await ledger.listLedgerTransfers({ destination_id: card.id, kind: "load" })).map((t: any) => [t.source_id, Number(t.amount)])
+      expect(await loads()).toEqual([["acc_sys_usd_bank", 25]])
+
+      await addMugs(data.order.id)
+      expect((await pay(data.order.id, { account_id: account.id })).status).toBe(200)
+      // what payment.captured runs: the order's money again, the card found as it was issued
+      const { result } = await captureOrderAccountPaymentsWorkflow(getContainer()).run({ input: { order_id: data.order.id } })
+      expect(result.gift_cards.cards.map((c: any) => c.id)).toEqual([card.id])
+      expect(result.gift_cards.created).toEqual([])
+      expect(await loads()).toEqual([["acc_sys_usd_bank", 25]])
+      expect(await balance(account.id)).toBe(80)
     })
   },
 })
