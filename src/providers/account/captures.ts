@@ -99,6 +99,13 @@ export async function planAccountPaymentRefund(
   return plan
 }
 
+/**
+ * The payment context key through which pay-from-account hands the provider the
+ * redemption it posted. Only server code sets a payment's context (Medusa's store routes
+ * pass shoppers' input as `data`), so a shopper cannot make a session that holds nothing.
+ */
+export const PREPAID_TRANSFER_CONTEXT_KEY = "ledger_prepaid_transfer_id"
+
 /** Metadata that marks a redemption posted by pay-from-account for a Medusa payment. */
 export const PREPAID_METADATA_FLAG = "pay_from_account"
 

@@ -28,6 +28,7 @@ import type { LedgerHoldDTO } from "../../modules/ledger/types"
 import {
   AccountPaymentData,
   CaptureRecord,
+  PREPAID_TRANSFER_CONTEXT_KEY,
   captureKey,
   checkPrepaidTransfer,
   planAccountPaymentRefund,
@@ -38,12 +39,6 @@ import { ledgerService } from "./ledger"
 
 const amountOf = (value: unknown) => MathBN.convert(value as any).toFixed()
 
-/**
- * The payment context key through which pay-from-account hands the provider the
- * redemption it posted. Only server code sets a payment's context (Medusa's store routes
- * pass shoppers' input as `data`), so a shopper cannot make a session that holds nothing.
- */
-export const PREPAID_TRANSFER_CONTEXT_KEY = "ledger_prepaid_transfer_id"
 
 /**
  * Pays a cart's whole remaining amount from one ledger account: the customer's own (by
