@@ -16,6 +16,7 @@ import * as codeGuard from "./admin/ledger/code-guard/validators"
 import { storeAccountRoutes } from "./store/accounts/middlewares"
 import { AdminRefundOrderToAccount } from "./admin/orders/[id]/refund-to-account/validators"
 import { AdminIssueStoreCredit } from "./admin/customers/[id]/store-credit/validators"
+import { AdminPayOrderFromAccount } from "./admin/orders/[id]/pay-from-account/validators"
 import { StoreCreateAccountAllocation } from "./store/carts/[id]/account-allocations/validators"
 import { guardAccountCode } from "./store/payment-collections/guard-account-code"
 import { withInvalidRequestCode } from "./utils/ledger-route"
@@ -55,6 +56,7 @@ const adminRoutes: MiddlewareRoute[] = [
 
   { method: ["POST"], matcher: "/admin/orders/:id/refund-to-account", middlewares: [body(AdminRefundOrderToAccount)] },
   { method: ["POST"], matcher: "/admin/customers/:id/store-credit", middlewares: [body(AdminIssueStoreCredit)] },
+  { method: ["POST"], matcher: "/admin/orders/:id/pay-from-account", middlewares: [body(AdminPayOrderFromAccount)] },
 ]
 
 // Personal accounts need the shopper logged in; gift-card codes work for guests too.

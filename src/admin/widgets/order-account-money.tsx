@@ -34,7 +34,7 @@ const OrderAccountMoneyWidget = ({ data: order }: DetailWidgetProps<AdminOrder>)
                       {a.account.code ? <span className="text-ui-fg-muted ml-1 font-mono text-xs">{maskCode(a.account.code)}</span> : null}
                     </Link>
                     <Text size="small" className="tabular-nums" data-testid="order-account-net">
-                      {money(a.net)}
+                      {money(a.net)} net
                     </Text>
                   </div>
                   {a.transfers.map((t) => (
@@ -42,7 +42,8 @@ const OrderAccountMoneyWidget = ({ data: order }: DetailWidgetProps<AdminOrder>)
                       <Link className="txt-small hover:text-ui-fg-interactive" to={`/accounts/transfers/${encodeURIComponent(t.reference)}`}>
                         {kindLabel(t.kind)} <span className="font-mono text-xs">{t.reference}</span>
                       </Link>
-                      <Text size="small" className="tabular-nums">
+                      <Text size="small" className={`tabular-nums ${t.direction === "in" ? "text-ui-fg-interactive" : ""}`}>
+                        {t.direction === "out" ? "−" : "+"}
                         {money(t.amount)}
                       </Text>
                     </div>
@@ -51,7 +52,7 @@ const OrderAccountMoneyWidget = ({ data: order }: DetailWidgetProps<AdminOrder>)
                     .filter((h) => h.status === "open")
                     .map((h) => (
                       <div key={h.id} className="text-ui-fg-subtle flex items-center justify-between">
-                        <Text size="small">Held</Text>
+                        <Text size="small">Held {h.source === "allocation" ? "for the cart" : "for a payment"}</Text>
                         <Text size="small" className="tabular-nums">
                           {money(h.amount)}
                         </Text>
@@ -68,9 +69,11 @@ const OrderAccountMoneyWidget = ({ data: order }: DetailWidgetProps<AdminOrder>)
                 {data.gift_cards_issued.map((g) => (
                   <div key={g.account_id} className="flex justify-between">
                     <Link className="text-ui-fg-interactive txt-small font-mono" to={`/accounts/${g.account_id}`}>
-                      •••• {g.code_last4}
+                      •••• {g.code_last4 ?? "—"}
                     </Link>
-                    <Text size="small">{money(g.amount)}</Text>
+                    <Text size="small">
+                      {money(g.balance)} of {money(g.amount)} left
+                    </Text>
                   </div>
                 ))}
               </div>

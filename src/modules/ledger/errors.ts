@@ -28,6 +28,7 @@ export const LEDGER_ERROR_CODES = {
   hold_expired: MedusaError.Types.NOT_ALLOWED,
   hold_exceeded: MedusaError.Types.NOT_ALLOWED,
   code_taken: MedusaError.Types.NOT_ALLOWED,
+  amount_exceeds_due: MedusaError.Types.NOT_ALLOWED,
   // who may do what
   not_authorized: MedusaError.Types.FORBIDDEN,
   // unknown ids, references and codes

@@ -25,10 +25,20 @@ import { AbstractPaymentProvider, ContainerRegistrationKeys, MathBN, PaymentActi
 import Decimal from "decimal.js"
 import { LedgerError } from "../../modules/ledger/errors"
 import type { LedgerHoldDTO } from "../../modules/ledger/types"
-import { AccountPaymentData, CaptureRecord, captureKey, planAccountPaymentRefund, postCaptures } from "./captures"
+import {
+  AccountPaymentData,
+  CaptureRecord,
+  PREPAID_TRANSFER_CONTEXT_KEY,
+  captureKey,
+  checkPrepaidTransfer,
+  planAccountPaymentRefund,
+  postCaptures,
+  undoPrepaidTransfer,
+} from "./captures"
 import { ledgerService } from "./ledger"
 
 const amountOf = (value: unknown) => MathBN.convert(value as any).toFixed()
+
 
 /**
  * Pays a cart's whole remaining amount from one ledger account: the customer's own (by
@@ -52,17 +62,36 @@ export default class AccountPaymentProvider extends AbstractPaymentProvider<Reco
   }
 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const data = await this.payable(input.data ?? {}, input.context?.customer?.id, input.currency_code, input.amount)
+    const prepaid = (input.context as Record<string, unknown> | undefined)?.[PREPAID_TRANSFER_CONTEXT_KEY]
+    const data =
+      typeof prepaid === "string"
+        ? await this.prepaid(prepaid, input.data ?? {}, input.currency_code, input.amount)
+        : await this.payable(input.data ?? {}, input.context?.customer?.id, input.currency_code, input.amount)
     return { id: data.session_id ?? data.account_id, data }
   }
 
   async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    if ((input.data as AccountPaymentData | undefined)?.transfer_id) {
+      throw new LedgerError("not_authorized", "A payment staff made from an account cannot be changed")
+    }
     const data = await this.payable(input.data ?? {}, input.context?.customer?.id, input.currency_code, input.amount)
     return { data }
   }
 
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const data = input.data as AccountPaymentData
+    if (data.transfer_id) {
+      // Paid already (pay-from-account): nothing to hold. Checked again, and only once per transfer.
+      await checkPrepaidTransfer(this.ledger, data.transfer_id, data.currency_code, data.amount)
+      const { rows } = await this.pg.raw(
+        `SELECT id FROM payment WHERE data->>'transfer_id' = ? AND deleted_at IS NULL LIMIT 1`,
+        [data.transfer_id]
+      )
+      if (rows.length) {
+        throw new LedgerError("not_authorized", `Transfer ${data.transfer_id} already pays payment ${rows[0].id}`)
+      }
+      return { status: "authorized" as PaymentSessionStatus, data }
+    }
     const sessionId = data.session_id ?? input.context?.idempotency_key
     // Keyed by session; a session authorized again after its hold was released (a failed
     // completion is compensated by canceling) gets a fresh hold chained on the old one.
@@ -98,7 +127,13 @@ export default class AccountPaymentProvider extends AbstractPaymentProvider<Reco
   }
 
   async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
-    await this.releaseHold(input.data as AccountPaymentData)
+    const data = input.data as AccountPaymentData
+    if (data?.transfer_id) {
+      // Medusa cancels only what it has not captured: the money goes back to the account.
+      await undoPrepaidTransfer(this.ledger, data.transfer_id)
+    } else {
+      await this.releaseHold(data)
+    }
     return { data: input.data ?? {} }
   }
 
@@ -108,6 +143,9 @@ export default class AccountPaymentProvider extends AbstractPaymentProvider<Reco
   }
 
   async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    if ((input.data as AccountPaymentData | undefined)?.transfer_id) {
+      return { status: "captured" as PaymentSessionStatus, data: input.data ?? {} }
+    }
     const hold = await this.holdOf(input.data as AccountPaymentData)
     const status = !hold
       ? "pending"
@@ -156,6 +194,26 @@ export default class AccountPaymentProvider extends AbstractPaymentProvider<Reco
       currency_code: account.currency_code,
       amount: value,
       session_id: typeof input.session_id === "string" ? input.session_id : undefined,
+      // Medusa merges the caller's data under this: a shopper's transfer_id must not survive.
+      transfer_id: null,
+    }
+  }
+
+  /** Session data for a payment already made from an account (see PREPAID_TRANSFER_CONTEXT_KEY). */
+  private async prepaid(
+    transferId: string,
+    input: Record<string, unknown>,
+    currency: string,
+    amount: unknown
+  ): Promise<AccountPaymentData> {
+    const value = amountOf(amount)
+    const transfer = await checkPrepaidTransfer(this.ledger, transferId, currency, value)
+    return {
+      account_id: transfer.source_id,
+      currency_code: transfer.currency_code,
+      amount: value,
+      session_id: typeof input.session_id === "string" ? input.session_id : undefined,
+      transfer_id: transfer.id,
     }
   }
 

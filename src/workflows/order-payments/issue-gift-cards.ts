@@ -41,6 +41,13 @@ export const issueGiftCardsStep = createStep(
     const cards: LedgerAccountDTO[] = []
     const funding = fundingOf(order, units.map((u) => toDecimal(u.item.unit_price)))
     for (const [i, { item, unit, key }] of units.entries()) {
+      // A card issued earlier stays as it was issued: its funding is not recomputed (a payment
+      // added to the order since, e.g. for an order edit, changes the split of later cards only).
+      const earlier = before.find((a: any) => a.idempotency_key === key)
+      if (earlier) {
+        cards.push(await ledger.getAccount(earlier.id))
+        continue
+      }
       const meta = item.metadata ?? {}
       cards.push(
         await ledger.createAccount(

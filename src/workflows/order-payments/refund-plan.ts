@@ -6,6 +6,8 @@ import type { LedgerActor } from "../../modules/ledger/types"
 import { AccountPaymentData, planAccountPaymentRefund, postCaptures } from "../../providers/account/captures"
 import { LedgerOrder, accountPaymentsOf, orderLabel } from "./fetch-order"
 import { allocationTransfers, cardPaidOf, netCaptured } from "./order-transfers"
+import { coreAccountId } from "../../modules/ledger/core"
+import { toDecimal } from "../../modules/ledger/money"
 
 /** Everything a refund to store credit will do, decided before anything moves (JSON, so it can be kept). */
 export type RefundPlan = {
@@ -90,4 +92,32 @@ export async function planRefundToAccount(
     ledger: { merchant_reference: order.id, currency_code: order.currency_code, refunds, credit },
     payments,
   }
+}
+
+/**
+ * The most a refund to store credit of the order would accept now, by the plan's own
+ * parts: what is left to refund of its captured allocations, what its account-provider
+ * payments captured and Medusa has not refunded, and what other providers (cards)
+ * captured less what was already credited for the order from "Refunds to credit" (the
+ * ceiling creditFromRefunds enforces). A refund of that much may still be refused
+ * (a frozen or closed account on the way back).
+ */
+export async function maxRefundToAccount(ledger: LedgerModuleService, order: LedgerOrder): Promise<Decimal> {
+  let total = new Decimal(0)
+  for (const transfer of await allocationTransfers(ledger, order)) {
+    total = total.plus(toDecimal(await ledger.refundableAmount(transfer.id)))
+  }
+  for (const payment of accountPaymentsOf(order).filter((p: any) => !p.canceled_at)) {
+    total = total.plus(Decimal.max(netCaptured(payment), 0))
+  }
+  const credits = await ledger.listLedgerTransfers({
+    merchant_reference: order.id,
+    source_id: coreAccountId("refunds_to_credit", order.currency_code),
+    kind: "load",
+  })
+  let credited = new Decimal(0)
+  for (const credit of credits) {
+    credited = credited.plus(toDecimal(await ledger.refundableAmount(credit.id)))
+  }
+  return total.plus(Decimal.max(cardPaidOf(order).minus(credited), 0))
 }
