@@ -161,6 +161,39 @@ medusaIntegrationTestRunner({
       expect((await transfersOf(accounts[0].id))[0].source_id).toBe("acc_sys_usd_unpaid_source")
     })
 
+    it("shows the deferred-income and profit-and-loss figures the API computes for known data", async () => {
+      const in20Days = new Date(Date.now() + 20 * 86_400_000).toISOString()
+      await newAccount({ name: "Card", account_type_id: "lat_liabilities_deferred_income_gift_cards", generate_code: true, initial_amount: "25", source_account_id: "acc_sys_usd_bank", end_date: in20Days })
+      const wallet = await newAccount({ name: "Wallet", initial_amount: "40", source_account_id: "acc_sys_usd_unpaid_source" })
+      await ok("post", "/admin/transfers", { source_account_id: wallet.id, destination_account_id: "acc_sys_usd_redemptions", amount: "10", kind: "redemption" })
+
+      // By hand: gift cards 25.00 due within 30 days, store credit 30.00 without an end date.
+      const di = (await ok("get", "/admin/ledger/reports/deferred-income?currency_code=usd")).reports[0]
+      expect(di.totals.balance).toBe("55.00")
+      await open("/accounts/reports", "[data-testid=deferred-income-usd]")
+      const section = page.getByTestId("deferred-income-usd")
+      const cards = section.getByTestId("di-row-liabilities.deferred_income.gift_cards")
+      expect(await cards.getByTestId("di-d0_30").innerText()).toBe("$25.00")
+      const credit = section.getByTestId("di-row-liabilities.deferred_income.store_credit")
+      expect(await credit.getByTestId("di-no_end_date").innerText()).toBe("$30.00")
+      expect(await section.getByTestId("di-totals").getByTestId("di-total").innerText()).toBe("$55.00")
+      await screenshot(page, "reports")
+
+      // Profit and loss this month: 25.00 paid in, 40.00 granted, 10.00 redeemed; the change is their sum.
+      const pl = (await ok("get", "/admin/ledger/reports/profit-loss?currency_code=usd")).reports[0]
+      const line = (key: string) => pl.lines.find((l: any) => l.key === key).amount
+      expect([line("loads_paid"), line("loads_unpaid"), line("redemptions"), pl.change, pl.balanced]).toEqual(["25.00", "40.00", "-10.00", "55.00", true])
+      await page.getByRole("tab", { name: "Profit and loss" }).click()
+      const plSection = page.getByTestId("profit-loss-usd")
+      await plSection.waitFor()
+      expect(await plSection.getByTestId("pl-loads_paid").getByTestId("pl-amount").innerText()).toBe("$25.00")
+      expect(await plSection.getByTestId("pl-loads_unpaid").getByTestId("pl-amount").innerText()).toBe("$40.00")
+      expect(await plSection.getByTestId("pl-redemptions").getByTestId("pl-amount").innerText()).toBe("-$10.00")
+      expect(await plSection.getByTestId("pl-change").innerText()).toContain("equals the sum")
+      await page.getByRole("tab", { name: "Trial balance" }).click()
+      expect(await page.getByTestId("trial-balance-usd").getByTestId("tb-total").innerText()).toContain("balanced")
+    })
+
     it("shows the ledger checks green and the chart of account types", async () => {
       await newAccount({ initial_amount: "3" })
       await open("/settings/ledger", "[data-testid=verify-status]")

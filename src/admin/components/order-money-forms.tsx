@@ -49,7 +49,7 @@ export const RefundToCreditDrawer = ({ orderId, money }: { orderId: string; mone
         </Drawer.Header>
         <Drawer.Body className="flex flex-col gap-y-4">
           <Text size="small" className="text-ui-fg-subtle">
-            The customer's wallet receives the credit (a guest gets a new gift-card code). Money paid with a card is refunded from the card's payment into the credit, so the order's totals stay true.
+            What was paid from accounts goes back to those accounts first; the rest, paid by card, is credited to the customer's wallet (a guest gets a new gift-card code).
           </Text>
           <Field
             label="Amount"
