@@ -12,6 +12,7 @@ import * as accountQuery from "./admin/accounts/query-config"
 import * as accounts from "./admin/accounts/validators"
 import * as transferQuery from "./admin/transfers/query-config"
 import * as transfers from "./admin/transfers/validators"
+import * as reports from "./admin/ledger/reports/validators"
 import { storeAccountRoutes } from "./store/accounts/middlewares"
 import { AdminRefundOrderToAccount } from "./admin/orders/[id]/refund-to-account/validators"
 import { StoreCreateAccountAllocation } from "./store/carts/[id]/account-allocations/validators"
@@ -45,6 +46,9 @@ const adminRoutes: MiddlewareRoute[] = [
   { method: ["POST"], matcher: "/admin/account-types", middlewares: [body(accountTypes.AdminCreateAccountType)] },
 
   { method: ["POST"], matcher: "/admin/orders/:id/refund-to-account", middlewares: [body(AdminRefundOrderToAccount)] },
+  { method: ["GET"], matcher: "/admin/ledger/reports/deferred-income", middlewares: [query(reports.AdminDeferredIncomeReportParams)] },
+  { method: ["GET"], matcher: "/admin/ledger/reports/profit-loss", middlewares: [query(reports.AdminProfitLossReportParams)] },
+  { method: ["GET"], matcher: "/admin/ledger/reports/trial-balance", middlewares: [query(reports.AdminTrialBalanceReportParams)] },
 ]
 
 // Personal accounts need the shopper logged in; gift-card codes work for guests too.

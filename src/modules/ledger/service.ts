@@ -47,6 +47,18 @@ import type {
 } from "./types"
 import { TRIAL_BALANCE_SQL, VERIFY_CHECKS, VERIFY_LIMIT } from "./verify"
 import { PostingInput, ResolvedPosting, lockPostings, resolvePostings } from "./posting-batch"
+import {
+  DeferredIncomeReport,
+  PeriodQuery,
+  ProfitLossReport,
+  ReportExec,
+  ReportQuery,
+  TrialBalanceReport,
+  beginReport,
+  deferredIncomeReport,
+  profitLossReport,
+  trialBalanceReport,
+} from "./reports"
 
 /** A row of ledger_operation. */
 export type LedgerOperationRecord = {
@@ -1236,6 +1248,34 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       trial_balance: trial,
       checks,
     }
+  }
+
+  // ---------------------------------------------------------------- reports (see reports.ts)
+
+  /** Deferred income as of a moment (default now), per account type and time to expiry. */
+  async deferredIncomeReport(query: ReportQuery = {}, ctx: Context = {}): Promise<DeferredIncomeReport> {
+    return this.report_((exec, now) => deferredIncomeReport(exec, now, query), ctx)
+  }
+
+  /** Profit and loss of a period (default the 30 days of 24 h to now): its lines and the change in deferred income. */
+  async profitLossReport(query: PeriodQuery = {}, ctx: Context = {}): Promise<ProfitLossReport> {
+    return this.report_((exec, now) => profitLossReport(exec, now, query), ctx)
+  }
+
+  /** Every account type's balance as of a moment (default now), per currency; sums to zero. */
+  async trialBalanceReport(query: ReportQuery = {}, ctx: Context = {}): Promise<TrialBalanceReport> {
+    return this.report_((exec, now) => trialBalanceReport(exec, now, query), ctx)
+  }
+
+  /** A report's statements in one read-only snapshot: a transaction of its own unless given one. */
+  protected async report_<T>(run: (exec: ReportExec, now: string) => Promise<T>, ctx: Context): Promise<T> {
+    return this.reportIn_(run, !ctx.transactionManager, ctx) as Promise<T>
+  }
+
+  @InjectTransactionManager()
+  protected async reportIn_(run: (exec: ReportExec, now: string) => Promise<unknown>, own: boolean, @MedusaContext() ctx: Context = {}) {
+    const exec: ReportExec = (sql, params) => runSql(ctx, sql, params)
+    return run(exec, await beginReport(exec, own))
   }
 
   // ---------------------------------------------------------------- account types
