@@ -44,6 +44,8 @@ const Account = model
     { on: ["role", "currency_code"], unique: true, where: "role IS NOT NULL" },
     { on: ["customer_id"], where: "customer_id IS NOT NULL" },
     { on: ["status", "end_date"] },
+    // the admin list: open accounts of a currency, newest first, and their count
+    { on: ["currency_code", "status", "created_at"] },
   ])
 
 export default Account
