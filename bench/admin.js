@@ -16,6 +16,9 @@
  * untimed calls, in the ledger client process (server side: the service call with its SQL,
  * no HTTP); p50/p95 and the EXPLAIN ANALYZE of the statements one call sends are reported.
  * Targets: list and statement < 200 ms p95, each report < 1 s p95.
+ *
+ * BENCH_ADMIN_KEEP=1 keeps the database (and records its seed); BENCH_ADMIN_REUSE=1 then
+ * measures on it again without seeding.
  */
 const { explain } = require("./scale")
 
@@ -27,14 +30,22 @@ async function adminSection({ db, createDatabase, startClient, log, percentile, 
   let client
   let pgc
   try {
-    await createDatabase(db.url("postgres"), ADMIN_DB, { drop: true })
     client = startClient("admin")
+    let seed = config.reuse ? await keptSeed(url, config) : null
+    let seedSeconds = 0
+    if (seed) {
+      log(`admin: reusing ${ADMIN_DB} as a run with BENCH_ADMIN_KEEP=1 seeded it`)
+    } else {
+      await createDatabase(db.url("postgres"), ADMIN_DB, { drop: true })
+      await client.ready
+      log(`admin: seeding ${ADMIN_DB} with ${config.entries.toLocaleString("en-US")} entries over ${config.accounts.toLocaleString("en-US")} accounts (not timed)`)
+      const seedStart = Date.now()
+      await client.call("migrate", { url })
+      seed = await client.call("seedScale", { url, accounts: config.accounts, entries: config.entries, currencies: ["usd", "eur"] })
+      seedSeconds = (Date.now() - seedStart) / 1000
+      if (config.keep) await keepSeed(url, seed, config)
+    }
     await client.ready
-    log(`admin: seeding ${ADMIN_DB} with ${config.entries.toLocaleString("en-US")} entries over ${config.accounts.toLocaleString("en-US")} accounts (not timed)`)
-    const seedStart = Date.now()
-    await client.call("migrate", { url })
-    const seed = await client.call("seedScale", { url, accounts: config.accounts, entries: config.entries, currencies: ["usd", "eur"] })
-    const seedSeconds = (Date.now() - seedStart) / 1000
     await client.call("init", { url, poolMax: 4 })
     log("admin: verify() after seeding")
     const verify = await client.call("verify")
@@ -94,7 +105,38 @@ async function adminSection({ db, createDatabase, startClient, log, percentile, 
   } finally {
     if (pgc) await pgc.end().catch(() => {})
     if (client) await client.stop().catch(() => {})
-    if (!config.keep) await dropDatabase(db.url("postgres"), ADMIN_DB).catch((e) => log(`admin: could not drop ${ADMIN_DB}: ${e.message}`))
+    if (!config.keep && !config.reuse) await dropDatabase(db.url("postgres"), ADMIN_DB).catch((e) => log(`admin: could not drop ${ADMIN_DB}: ${e.message}`))
+  }
+}
+
+// BENCH_ADMIN_KEEP=1 records the seed in the kept database; BENCH_ADMIN_REUSE=1 then skips
+// seeding when the database holds a seed of the same size (the reads post nothing).
+async function keepSeed(url, seed, config) {
+  const { Client } = require("pg")
+  const c = new Client({ connectionString: url })
+  await c.connect()
+  try {
+    await c.query(`CREATE TABLE IF NOT EXISTS bench_admin_seed (size text PRIMARY KEY, result jsonb NOT NULL)`)
+    await c.query(`INSERT INTO bench_admin_seed VALUES ($1, $2) ON CONFLICT (size) DO UPDATE SET result = EXCLUDED.result`, [
+      `${config.accounts}/${config.entries}`,
+      JSON.stringify(seed),
+    ])
+  } finally {
+    await c.end()
+  }
+}
+
+async function keptSeed(url, config) {
+  const { Client } = require("pg")
+  const c = new Client({ connectionString: url })
+  try {
+    await c.connect()
+    const { rows } = await c.query(`SELECT result FROM bench_admin_seed WHERE size = $1`, [`${config.accounts}/${config.entries}`])
+    return rows[0]?.result ?? null
+  } catch {
+    return null
+  } finally {
+    await c.end().catch(() => {})
   }
 }
 

@@ -37,7 +37,8 @@
  * BENCH_ADMIN=0 skips section 7; BENCH_ADMIN_ENTRIES (1,000,000; quick 200,000) and
  * BENCH_ADMIN_ACCOUNTS (100,000; quick 20,000) size its seed; BENCH_ADMIN_CALLS (timed calls
  * per read, 50), BENCH_ADMIN_INFO_CALLS (per informational read, 10); BENCH_ADMIN_KEEP=1 keeps
- * its database. BENCH_ONLY=admin runs section 7 alone (into bench/results-admin.json).
+ * its database, BENCH_ADMIN_REUSE=1 measures on a kept one without seeding again.
+ * BENCH_ONLY=admin runs section 7 alone (into bench/results-admin.json).
  *
  * CLIENT PROCESSES: one by default (BENCH_CLIENTS=N spreads the hot workers over N child
  * processes, each loading the ledger with its own pool). One process is what one Medusa
@@ -102,6 +103,7 @@ const CONFIG = {
           calls: Math.round(int("BENCH_ADMIN_CALLS", 50)),
           infoCalls: Math.round(int("BENCH_ADMIN_INFO_CALLS", 10)),
           keep: process.env.BENCH_ADMIN_KEEP === "1",
+          reuse: process.env.BENCH_ADMIN_REUSE === "1",
         },
   // A run during which other processes used more than noiseLimit % of a core is measured
   // again (at most `retries` times in the whole bench); the attempt with the least
