@@ -316,6 +316,7 @@ medusaIntegrationTestRunner({
       ])
       const oneDay = await report("profit-loss", { from: "2000-01-31", to: "2000-01-31" })
       expect([oneDay.from, oneDay.to]).toEqual(["2000-01-31T00:00:00.000000Z", "2000-02-01T00:00:00.000000Z"])
+      expect((await report("deferred-income", { as_of: "9999-12-31", currency_code: "usd" })).as_of).toBe("10000-01-01T00:00:00.000000Z")
       const offset = await report("trial-balance", { as_of: "2000-01-31T10:00:00+02:00", currency_code: "usd" })
       expect(offset.as_of).toBe("2000-01-31T08:00:00.000000Z")
       expect(offset.reports[0]).toEqual(expect.objectContaining({ currency_code: "usd", total: "0.00", balanced: true }))

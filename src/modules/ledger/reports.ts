@@ -55,7 +55,10 @@ export function reportMoment(value: Date | string, edge: "start" | "end", field:
     if (start.getUTCFullYear() !== Number(day[1]) || start.getUTCMonth() !== Number(day[2]) - 1 || start.getUTCDate() !== Number(day[3])) {
       throw badDate(field, value)
     }
-    return new Date(start.getTime() + (edge === "end" ? 86_400_000 : 0)).toISOString()
+    const at = new Date(start.getTime() + (edge === "end" ? 86_400_000 : 0))
+    // by hand: toISOString writes the day after 9999-12-31 as +010000-01-01, which PostgreSQL refuses
+    const two = (n: number) => String(n).padStart(2, "0")
+    return `${String(at.getUTCFullYear()).padStart(4, "0")}-${two(at.getUTCMonth() + 1)}-${two(at.getUTCDate())}T00:00:00Z`
   }
   if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text))) {
     throw badDate(field, value)
@@ -315,9 +318,12 @@ export async function trialBalanceReport(exec: ReportExec, now: string, query: R
  * Amounts are signed as posted on the deferred-income side: what increases deferred income
  * is positive, what reduces it (redemptions, lapsed, withdrawals) negative. So the lines sum
  * to the sum of those entries, which is the change of the position between `from` and `to`
- * by construction. `change` is computed apart, as positions: for every account that moved,
- * its balance as of `to` less its balance as of `from`, each the balance_after of its last
- * entry at or before that moment. `balanced` says they agree.
+ * by construction. `change` is computed apart, from positions: the sum over the accounts that
+ * moved in the period of their balance as of `to` (the balance_after of their last entry of
+ * the period) less their balance as of `from` (the balance before their first: its
+ * balance_after less its amount); an account that did not move has the same balance at both
+ * ends. These are the running balances the ledger recorded as it posted, so `balanced` checks
+ * the lines against them: a missed entry or a broken running balance shows as false.
  */
 export const PROFIT_LOSS_LINES = [
   { key: "loads_paid", label: "Loads paid for (from Bank)" },
@@ -366,7 +372,8 @@ export async function profitLossReport(exec: ReportExec, now: string, query: Per
         WHERE t.created_at > ?::timestamptz AND t.created_at <= ?::timestamptz AND t.deleted_at IS NULL),
      core AS MATERIALIZED (
        SELECT id, role FROM ledger_account WHERE role IS NOT NULL AND deleted_at IS NULL),
-     -- the period's entries on deferred-income accounts, each account's first and last marked
+     -- the period's entries on deferred-income accounts, in each account's posting order (ids
+     -- in byte order: no collation to apply), its first and last entries of the period marked
      moves AS (
        SELECT a.currency_code, e.account_id, e.transfer_id, e.amount, e.balance_after,
               lag(e.account_id) OVER w IS DISTINCT FROM e.account_id AS first_move,
@@ -375,7 +382,7 @@ export async function profitLossReport(exec: ReportExec, now: string, query: Per
         WHERE e.created_at > ?::timestamptz AND e.created_at <= ?::timestamptz AND e.deleted_at IS NULL
           AND a.type_id IN (SELECT id FROM deferred_types) AND a.role IS NULL AND a.deleted_at IS NULL
           ${query.currency_code ? "AND a.currency_code = ?" : ""}
-       WINDOW w AS (ORDER BY e.account_id, e.created_at, e.seq)),
+       WINDOW w AS (ORDER BY e.account_id COLLATE "C", e.created_at, e.seq)),
      sided AS (
        SELECT m.*,
               CASE WHEN p.id IS NOT NULL THEN p.kind
@@ -400,13 +407,14 @@ export async function profitLossReport(exec: ReportExec, now: string, query: Per
                    THEN 'internal'
                  ELSE 'other' END AS line,
             sum(s.amount)::text AS amount, count(*)::int AS entries,
-            -- positions of the accounts that moved: as of \`to\` the last entry of the period,
-            -- as of \`from\` the last entry at or before it
+            -- the positions of the accounts that moved, from the balances the ledger recorded:
+            -- as of \`to\` the balance after the last entry of the period, as of \`from\` the
+            -- balance before the first
             sum(CASE WHEN s.last_move THEN s.balance_after ELSE 0 END)::text AS closing,
-            sum(CASE WHEN s.first_move THEN coalesce((${BALANCE_AS_OF("s.account_id")}), 0) ELSE 0 END)::text AS opening
+            sum(CASE WHEN s.first_move THEN s.balance_after - s.amount ELSE 0 END)::text AS opening
        FROM sided s LEFT JOIN core c ON c.id = s.other_id
       GROUP BY 1, 2`,
-    [DEFERRED_INCOME_TYPE_ID, bounds.from, bounds.to, bounds.from, bounds.to, ...curParam, bounds.from]
+    [DEFERRED_INCOME_TYPE_ID, bounds.from, bounds.to, bounds.from, bounds.to, ...curParam]
   )
   const all = [...new Set([...currencies, ...rows.map((r) => r.currency_code as string)])].sort()
   return {
