@@ -35,6 +35,7 @@ async function adminSection({ db, createDatabase, startClient, log, percentile, 
     let seedSeconds = 0
     if (seed) {
       log(`admin: reusing ${ADMIN_DB} as a run with BENCH_ADMIN_KEEP=1 seeded it`)
+      seed = { ...seed, reused: true }
     } else {
       await createDatabase(db.url("postgres"), ADMIN_DB, { drop: true })
       await client.ready
@@ -161,7 +162,7 @@ function renderAdmin(ad, { table, f0, f2, pct, noiseLimit }) {
   const c = ad.cpu
   const out = [
     `7. Admin pages: ${ad.database.name} seeded with ${f0(ad.seed.entries)} entries, ${f0(ad.seed.transfers)} transfers, ${f0(ad.seed.accounts)} accounts ` +
-      `(${ad.seed.currencies.join(", ")}; ${f2(ad.seed.seconds)} s to seed, not timed; ${f0(ad.database.bytes / 1048576)} MB); ` +
+      `(${ad.seed.currencies.join(", ")}; ${ad.seed.reused ? "kept from an earlier run" : `${f2(ad.seed.seconds)} s to seed, not timed`}; ${f0(ad.database.bytes / 1048576)} MB); ` +
       `verify() after seeding: ok = ${ad.verify.ok} (${f0(ad.verify.ms)} ms)${ad.verify.failed.length ? `, failed: ${ad.verify.failed.map((f) => `${f.name}×${f.count}`).join(", ")}` : ""}`,
     `Server-side latency (the service call and its SQL, no HTTP), one call at a time after 3 untimed:`,
     table(rows, ["call", "n", "p50 ms", "p95 ms", "max ms", "target p95 ms", "plan"]),
