@@ -91,15 +91,16 @@ const periodError = (from: string, to: string) => new LedgerError("invalid_reque
 const ISO = (expr: string) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 
 /**
- * Opens the report's snapshot: read-only, REPEATABLE READ when the transaction is ours, no
- * JIT (the plans are index probes; compiling them costs more than it saves) and room for the
- * hash of the accounts. Returns the database's now() of the snapshot.
+ * Opens the report's snapshot when the transaction is the report's own: read-only, REPEATABLE
+ * READ (every statement sees the same ledger), no JIT (the plans are index probes; compiling
+ * them costs more than it saves) and room for the hash of the accounts. In a caller's
+ * transaction it changes nothing there. Returns the database's now() of the transaction.
  */
 export async function beginReport(exec: ReportExec, ownTransaction: boolean): Promise<string> {
   if (ownTransaction) {
     await exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`)
+    await exec(`SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`)
   }
-  await exec(`SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`)
   const [row] = await exec(`SELECT ${ISO("now()")} AS now`)
   return row.now
 }
