@@ -10,6 +10,7 @@ import { performance } from "perf_hooks"
 import { Client } from "pg"
 import { loadLedger, migrateLedger } from "../integration-tests/support/standalone-ledger"
 import { TRIAL_BALANCE_SQL, VERIFY_CHECKS } from "../src/modules/ledger/verify"
+import { defaultAdminAccountFields } from "../src/api/admin/accounts/query-config"
 import { ScaleSeedResult, seedScaleLedger } from "./scale-seed"
 
 type Ledger = Awaited<ReturnType<typeof loadLedger>>
@@ -147,8 +148,8 @@ const handlers: Record<string, (msg: any) => Promise<unknown>> = {
   },
 
   /** Seeds the (migrated, empty) ledger at `url` with bench/scale-seed.ts. */
-  async seedScale({ url, accounts, entries }) {
-    return seedScaleLedger(url, { accounts, entries, log: (m) => process.stderr.write(`[bench] seed: ${m}\n`) })
+  async seedScale({ url, accounts, entries, currencies }) {
+    return seedScaleLedger(url, { accounts, entries, currencies, log: (m) => process.stderr.write(`[bench] seed: ${m}\n`) })
   },
 
   /**
@@ -226,6 +227,53 @@ const handlers: Record<string, (msg: any) => Promise<unknown>> = {
     return out
   },
 
+  /**
+   * The admin pages' reads (bench/admin.js): `calls` timed calls of each after 3 untimed
+   * ones, one at a time (`infoCalls` for the informational ones), and the statements one
+   * more call sends, for EXPLAIN. The accounts list is called as GET /admin/accounts makes
+   * Query call it: the service's listAndCount with the route's default fields.
+   */
+  async adminReads({ samples, calls, infoCalls }) {
+    const { service } = need()
+    const s = samples as ScaleSeedResult["samples"]
+    const day = 86_400_000
+    const list = (order: Record<string, string>, skip: number) => () =>
+      service.listAndCountLedgerAccounts({ status: "open", currency_code: "usd" }, { select: defaultAdminAccountFields, take: 20, skip, order })
+    const ops: { key: string; label: string; target_ms: number | null; calls: number; run: () => Promise<unknown> }[] = [
+      { key: "accounts_by_balance", label: "accounts list: open USD, by balance (desc), page 3 of 20, with count", target_ms: 200, calls, run: list({ balance: "DESC" }, 40) },
+      { key: "accounts_by_created", label: "accounts list: open USD, by created_at (desc), page 3 of 20, with count", target_ms: 200, calls, run: list({ created_at: "DESC" }, 40) },
+      { key: "statement_page3", label: `statement(), busiest wallet (${s.heavy_wallet_entries} entries), page 3 of 50`, target_ms: 200, calls, run: () => service.statement(s.heavy_wallet_id, { limit: 50, offset: 100 }) },
+      { key: "deferred_income", label: "deferred income report, as of now, every currency", target_ms: 1000, calls, run: () => service.deferredIncomeReport() },
+      { key: "profit_loss", label: "profit and loss report, the last 30 days, every currency", target_ms: 1000, calls, run: () => service.profitLossReport() },
+      { key: "trial_balance", label: "trial balance report, as of now, every currency", target_ms: 1000, calls, run: () => service.trialBalanceReport() },
+      // informational: no target
+      { key: "accounts_by_balance_deep", label: "accounts list: open USD, by balance, page 1,001 of 20 (offset 20,000)", target_ms: null, calls: infoCalls, run: list({ balance: "DESC" }, 20000) },
+      { key: "deferred_income_past", label: "deferred income report, as of 182 days ago", target_ms: null, calls: infoCalls, run: () => service.deferredIncomeReport({ as_of: new Date(Date.now() - 182 * day) }) },
+      { key: "trial_balance_past", label: "trial balance report, as of 182 days ago", target_ms: null, calls: infoCalls, run: () => service.trialBalanceReport({ as_of: new Date(Date.now() - 182 * day) }) },
+      { key: "profit_loss_quarter", label: "profit and loss report, the last 91 days", target_ms: null, calls: infoCalls, run: () => service.profitLossReport({ from: new Date(Date.now() - 91 * day) }) },
+      { key: "profit_loss_year", label: "profit and loss report, the last 365 days (the whole seeded history)", target_ms: null, calls: infoCalls, run: () => service.profitLossReport({ from: new Date(Date.now() - 365 * day) }) },
+    ]
+    const out: Record<string, { label: string; target_ms: number | null; latencies: number[]; statements: { text: string; values: unknown[] }[]; sample: unknown }> = {}
+    for (const op of ops) {
+      for (let i = 0; i < 3; i++) await op.run()
+      const latencies: number[] = []
+      for (let i = 0; i < op.calls; i++) {
+        const t0 = performance.now()
+        await op.run()
+        latencies.push(performance.now() - t0)
+      }
+      recording = []
+      let sample: unknown = null
+      try {
+        sample = await op.run()
+      } finally {
+        out[op.key] = { label: op.label, target_ms: op.target_ms, latencies, statements: recording, sample: summarize(op.key, sample) }
+        recording = null
+      }
+    }
+    return out
+  },
+
   async verify() {
     const { service } = need()
     const t0 = performance.now()
@@ -243,6 +291,17 @@ const handlers: Record<string, (msg: any) => Promise<unknown>> = {
     setImmediate(() => process.exit(0))
     return null
   },
+}
+
+/** What a read returned, in short, for the bench's output (that the figures are real). */
+function summarize(key: string, r: any): unknown {
+  if (!r) return null
+  if (key.startsWith("accounts")) return { count: r[1], page: r[0]?.length }
+  if (key.startsWith("statement")) return { count: r.count, lines: r.lines?.length }
+  if (key.startsWith("deferred")) return r.reports.map((x: any) => ({ currency_code: x.currency_code, balance: x.totals.balance, accounts: x.totals.accounts }))
+  if (key.startsWith("trial")) return r.reports.map((x: any) => ({ currency_code: x.currency_code, total: x.total, balanced: x.balanced }))
+  if (key.startsWith("profit")) return r.reports.map((x: any) => ({ currency_code: x.currency_code, sum: x.sum, change: x.change, balanced: x.balanced }))
+  return null
 }
 
 process.on("message", async (msg: any) => {

@@ -251,4 +251,4 @@ function renderScale(sc, { table, f0, f2, pct, noiseLimit }) {
   return out
 }
 
-module.exports = { scaleSection, renderScale, EMPTY_DB, SEEDED_DB }
+module.exports = { scaleSection, renderScale, explain, EMPTY_DB, SEEDED_DB }

@@ -16,6 +16,9 @@
  *      one seeded with a large history (bench/scale-seed.ts, not timed) in the same run, the
  *      ratio of the two, verify() time, and p50/p95 of statements, the accounts list, a
  *      transfer by reference, a code look-up and a keyed posting, with their plans.
+ *   7. the admin pages (bench/admin.js): on a ledger seeded the same way, p50/p95 of the
+ *      accounts list as GET /admin/accounts queries it, a statement page and the three
+ *      reports (deferred income, profit and loss, trial balance), with their plans.
  *
  * Prints the tables and writes bench/results.json. Not part of `npm test`.
  *
@@ -31,6 +34,11 @@
  * BENCH_SCALE_ACCOUNTS (100,000; quick 20,000) size its seed; BENCH_SCALE_N (transfers per
  * round, 3000; quick 500), BENCH_SCALE_ROUNDS (3; quick 2), BENCH_SCALE_CALLS (timed calls per
  * read, 50); BENCH_SCALE_KEEP=1 keeps its two databases. BENCH_ONLY=scale runs section 6 alone.
+ * BENCH_ADMIN=0 skips section 7; BENCH_ADMIN_ENTRIES (1,000,000; quick 200,000) and
+ * BENCH_ADMIN_ACCOUNTS (100,000; quick 20,000) size its seed; BENCH_ADMIN_CALLS (timed calls
+ * per read, 50), BENCH_ADMIN_INFO_CALLS (per informational read, 10); BENCH_ADMIN_KEEP=1 keeps
+ * its database, BENCH_ADMIN_REUSE=1 measures on a kept one without seeding again.
+ * BENCH_ONLY=admin runs section 7 alone (into bench/results-admin.json).
  *
  * CLIENT PROCESSES: one by default (BENCH_CLIENTS=N spreads the hot workers over N child
  * processes, each loading the ledger with its own pool). One process is what one Medusa
@@ -48,6 +56,7 @@ const { Client } = require("pg")
 const { resolveDatabase, createDatabase } = require("./lib/db")
 const { checkoutSection } = require("../bench/checkout")
 const { scaleSection, renderScale } = require("../bench/scale")
+const { adminSection, renderAdmin } = require("../bench/admin")
 
 const ROOT = path.join(__dirname, "..")
 const QUICK = process.env.BENCH_QUICK === "1" || process.argv.includes("--quick")
@@ -85,6 +94,17 @@ const CONFIG = {
           verifyRuns: 3,
           keep: process.env.BENCH_SCALE_KEEP === "1",
         },
+  admin:
+    process.env.BENCH_ADMIN === "0"
+      ? null
+      : {
+          entries: Math.round(int("BENCH_ADMIN_ENTRIES", QUICK ? 200000 : 1000000)),
+          accounts: Math.round(int("BENCH_ADMIN_ACCOUNTS", QUICK ? 20000 : 100000)),
+          calls: Math.round(int("BENCH_ADMIN_CALLS", 50)),
+          infoCalls: Math.round(int("BENCH_ADMIN_INFO_CALLS", 10)),
+          keep: process.env.BENCH_ADMIN_KEEP === "1",
+          reuse: process.env.BENCH_ADMIN_REUSE === "1",
+        },
   // A run during which other processes used more than noiseLimit % of a core is measured
   // again (at most `retries` times in the whole bench); the attempt with the least
   // outside load is kept, whatever its figures.
@@ -95,15 +115,18 @@ const CONFIG = {
 }
 const MAX_LEVEL = Math.max(...CONFIG.levels)
 // A quick smoke run never overwrites the committed results of a full run, nor does a run
-// of section 6 alone (BENCH_ONLY=scale), which has a file of its own.
+// of section 6 or 7 alone (BENCH_ONLY=scale, BENCH_ONLY=admin), which has a file of its own.
 const ONLY_SCALE = CONFIG.only === "scale"
-if (CONFIG.only && !ONLY_SCALE) throw new Error(`BENCH_ONLY must be "scale", got ${CONFIG.only}`)
+const ONLY_ADMIN = CONFIG.only === "admin"
+const ONLY = ONLY_SCALE || ONLY_ADMIN
+if (CONFIG.only && !ONLY) throw new Error(`BENCH_ONLY must be "scale" or "admin", got ${CONFIG.only}`)
 if (ONLY_SCALE && !CONFIG.scale) throw new Error("BENCH_ONLY=scale with BENCH_SCALE=0 runs nothing")
+if (ONLY_ADMIN && !CONFIG.admin) throw new Error("BENCH_ONLY=admin with BENCH_ADMIN=0 runs nothing")
 const OUT = process.env.BENCH_OUT
   ? path.resolve(process.env.BENCH_OUT)
   : QUICK
-    ? path.join(os.tmpdir(), `medusa-accounts-bench-quick${ONLY_SCALE ? "-scale" : ""}.json`)
-    : path.join(ROOT, ONLY_SCALE ? "bench/results-scale.json" : "bench/results.json")
+    ? path.join(os.tmpdir(), `medusa-accounts-bench-quick${ONLY ? `-${CONFIG.only}` : ""}.json`)
+    : path.join(ROOT, ONLY ? `bench/results-${CONFIG.only}.json` : "bench/results.json")
 const SALES = "acc_sys_usd_redemptions"
 const CORE_SOURCE = "acc_sys_usd_unpaid_source"
 const TARGETS = { sequentialVsPgbench1: 0.6, hot16VsPgbench16: 0.5 }
@@ -538,7 +561,7 @@ function table(rows, header) {
 function renderContext(res) {
   const c = res.context
   return [
-    `medusa-accounts ledger bench${res.config.quick ? " (QUICK smoke run — figures are indicative only)" : ""}${ONLY_SCALE ? ", section 6 only" : ""} — ${res.finished_at}`,
+    `medusa-accounts ledger bench${res.config.quick ? " (QUICK smoke run — figures are indicative only)" : ""}${ONLY_SCALE ? ", section 6 only" : ""}${ONLY_ADMIN ? ", section 7 only" : ""} — ${res.finished_at}`,
     `CPU: nproc=${c.nproc} (${c.cpu_model}), load avg ${c.loadavg.map((x) => x.toFixed(2)).join(" ")}, host CPU busy before start ${pct(c.host_cpu_busy_before_pct)} of one core | Node ${c.node}`,
     ...(c.warning ? [`WARNING: ${c.warning}`] : []),
     `Code: ${c.git_commit ?? "?"}${c.git_dirty ? ` + uncommitted changes in ${c.git_dirty.split("\n").length} ledger file(s)` : ""}`,
@@ -547,10 +570,11 @@ function renderContext(res) {
 }
 
 const renderScaleSection = (res) => renderScale(res.scale, { table, f0, f2, pct, noiseLimit: CONFIG.noiseLimit })
+const renderAdminSection = (res) => renderAdmin(res.admin, { table, f0, f2, pct, noiseLimit: CONFIG.noiseLimit })
 
 function render(res) {
   if (!res.sequential) {
-    return [...renderContext(res), "", ...renderScaleSection(res)].join("\n")
+    return [...renderContext(res), "", ...renderScaleSection(res), ...(res.scale ? [""] : []), ...renderAdminSection(res)].join("\n")
   }
   const H = ["run", "conc", "tx/s", "p50 ms", "p99 ms", "errors", "drift", "CPU client", "CPU postgres", "CPU other"]
   const cpuCells = (c) =>
@@ -604,6 +628,7 @@ function render(res) {
   )
   if (res.checkout) out.push(...renderCheckout(res.checkout), "")
   if (res.scale) out.push(...renderScaleSection(res), "")
+  if (res.admin) out.push(...renderAdminSection(res), "")
   const r = res.ratios
   const mark = (ok) => (ok === null ? "n/a" : ok ? "PASS" : "FAIL")
   out.push(
@@ -659,8 +684,8 @@ async function main() {
   const clients = []
   let pgc
   try {
-    if (!ONLY_SCALE) await createDatabase(baseUrl, CONFIG.ledgerDb, { drop: true })
-    pgc = new Client({ connectionString: ONLY_SCALE ? baseUrl : ledgerUrl })
+    if (!ONLY) await createDatabase(baseUrl, CONFIG.ledgerDb, { drop: true })
+    pgc = new Client({ connectionString: ONLY ? baseUrl : ledgerUrl })
     await pgc.connect()
     const setting = async (n) => (await pgc.query(`SELECT current_setting($1) AS v`, [n])).rows[0].v
     const nproc = spawnSync("nproc", { encoding: "utf8" })
@@ -700,7 +725,7 @@ async function main() {
     let pgbench = null
     let diagnostic = null
     let checkout = null
-    if (!ONLY_SCALE) {
+    if (!ONLY) {
     // Client 0 migrates, then every client loads the module with a pool big enough for
     // its share of the workers (the largest level needs MAX_LEVEL connections in all).
     for (let i = 0; i < P; i++) clients.push(startClient(i))
@@ -754,7 +779,7 @@ async function main() {
     }
 
     let scale = null
-    if (CONFIG.scale) {
+    if (CONFIG.scale && !ONLY_ADMIN) {
       scale = await scaleSection({
         db,
         createDatabase,
@@ -769,7 +794,24 @@ async function main() {
         return { error: String(e.message).split("\n").slice(0, 6).join(" ") }
       })
     }
+    let admin = null
+    if (CONFIG.admin && !ONLY_SCALE) {
+      admin = await adminSection({
+        db,
+        createDatabase,
+        startClient,
+        log,
+        percentile,
+        cpuSnapshot,
+        cpuBetween,
+        config: CONFIG.admin,
+      }).catch((e) => {
+        log(`admin section failed: ${e.stack ?? e.message}`)
+        return { error: String(e.message).split("\n").slice(0, 6).join(" ") }
+      })
+    }
     const scaleOk = !scale || (!scale.error && scale.verify.ok && scale.sequential.seeded.errors === 0 && scale.sequential.empty.errors === 0)
+    const adminOk = !admin || (!admin.error && admin.verify.ok)
     const checkoutOk = !checkout || (!checkout.error && checkout.verify_ok && checkout.flows.every((f) => f.errors === 0))
 
     const pgAt = (c) => pgbench?.levels.find((l) => l.clients === c)?.tps ?? null
@@ -789,6 +831,7 @@ async function main() {
       diagnostic,
       checkout,
       scale,
+      admin,
       ratios: {
         sequential_vs_pgbench_c1: seqRatio,
         sequential_target: TARGETS.sequentialVsPgbench1,
@@ -803,6 +846,8 @@ async function main() {
         scale_target: 0.9,
         scale_ok: scale && !scale.error ? scale.ok : null,
         scale_verify_ok: scale && !scale.error ? scale.verify.ok : null,
+        admin_targets_ok: admin && !admin.error ? admin.ok : null,
+        admin_verify_ok: admin && !admin.error ? admin.verify.ok : null,
       },
       reference_django_oscar_accounts: OSCAR,
       remeasured,
@@ -814,7 +859,7 @@ async function main() {
     fs.writeFileSync(`${OUT}.tmp`, JSON.stringify(res, null, 2) + "\n")
     fs.renameSync(`${OUT}.tmp`, OUT)
     log(`wrote ${path.relative(process.cwd(), OUT).startsWith("..") ? OUT : path.relative(process.cwd(), OUT)}`)
-    return driftZero && (!hot || hot.verify.ok) && checkoutOk && scaleOk ? 0 : 1
+    return driftZero && (!hot || hot.verify.ok) && checkoutOk && scaleOk && adminOk ? 0 : 1
   } finally {
     await Promise.all(clients.map((c) => c.stop().catch(() => {})))
     if (pgc) await pgc.end().catch(() => {})

@@ -13,6 +13,7 @@ import * as accounts from "./admin/accounts/validators"
 import * as transferQuery from "./admin/transfers/query-config"
 import * as transfers from "./admin/transfers/validators"
 import * as codeGuard from "./admin/ledger/code-guard/validators"
+import * as reports from "./admin/ledger/reports/validators"
 import { storeAccountRoutes } from "./store/accounts/middlewares"
 import { AdminRefundOrderToAccount } from "./admin/orders/[id]/refund-to-account/validators"
 import { AdminIssueStoreCredit } from "./admin/customers/[id]/store-credit/validators"
@@ -57,6 +58,9 @@ const adminRoutes: MiddlewareRoute[] = [
   { method: ["POST"], matcher: "/admin/orders/:id/refund-to-account", middlewares: [body(AdminRefundOrderToAccount)] },
   { method: ["POST"], matcher: "/admin/customers/:id/store-credit", middlewares: [body(AdminIssueStoreCredit)] },
   { method: ["POST"], matcher: "/admin/orders/:id/pay-from-account", middlewares: [body(AdminPayOrderFromAccount)] },
+  { method: ["GET"], matcher: "/admin/ledger/reports/deferred-income", middlewares: [query(reports.AdminDeferredIncomeReportParams)] },
+  { method: ["GET"], matcher: "/admin/ledger/reports/profit-loss", middlewares: [query(reports.AdminProfitLossReportParams)] },
+  { method: ["GET"], matcher: "/admin/ledger/reports/trial-balance", middlewares: [query(reports.AdminTrialBalanceReportParams)] },
 ]
 
 // Personal accounts need the shopper logged in; gift-card codes work for guests too.

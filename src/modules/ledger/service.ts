@@ -60,6 +60,18 @@ import {
   transferCountsSql,
   typeSubtreeSql,
 } from "./admin-reads"
+import {
+  DeferredIncomeReport,
+  PeriodQuery,
+  ProfitLossReport,
+  ReportExec,
+  ReportQuery,
+  TrialBalanceReport,
+  beginReport,
+  deferredIncomeReport,
+  profitLossReport,
+  trialBalanceReport,
+} from "./reports"
 
 /** A row of ledger_operation. */
 export type LedgerOperationRecord = {
@@ -1251,6 +1263,34 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
     }
   }
 
+  // ---------------------------------------------------------------- reports (see reports.ts)
+
+  /** Deferred income as of a moment (default now), per account type and time to expiry. */
+  async deferredIncomeReport(query: ReportQuery = {}, ctx: Context = {}): Promise<DeferredIncomeReport> {
+    return this.report_((exec, now) => deferredIncomeReport(exec, now, query), ctx)
+  }
+
+  /** Profit and loss of a period (default the 30 days of 24 h to now): its lines and the change in deferred income. */
+  async profitLossReport(query: PeriodQuery = {}, ctx: Context = {}): Promise<ProfitLossReport> {
+    return this.report_((exec, now) => profitLossReport(exec, now, query), ctx)
+  }
+
+  /** Every account type's balance as of a moment (default now), per currency; sums to zero. */
+  async trialBalanceReport(query: ReportQuery = {}, ctx: Context = {}): Promise<TrialBalanceReport> {
+    return this.report_((exec, now) => trialBalanceReport(exec, now, query), ctx)
+  }
+
+  /** A report's statements in one read-only snapshot: a transaction of its own unless given one. */
+  protected async report_<T>(run: (exec: ReportExec, now: string) => Promise<T>, ctx: Context): Promise<T> {
+    return this.reportIn_(run, !ctx.transactionManager, ctx) as Promise<T>
+  }
+
+  @InjectTransactionManager()
+  protected async reportIn_(run: (exec: ReportExec, now: string) => Promise<unknown>, own: boolean, @MedusaContext() ctx: Context = {}) {
+    const exec: ReportExec = (sql, params) => runSql(ctx, sql, params)
+    return run(exec, await beginReport(exec, own))
+  }
+
   // ---------------------------------------------------------------- account types
 
   @InjectManager()
@@ -1675,7 +1715,9 @@ function liveBalanceOrder(config: any) {
   const sorted: Record<string, unknown> = {}
   for (const [key, direction] of Object.entries(order)) {
     if (key === "balance") {
-      sorted[raw((alias: string) => `ledger_balance(${alias}.id)`) as unknown as string] = direction
+      // ledger_balance() only where shards exist (core accounts): a function call per row of a
+      // 100,000-account list costs seconds, a column costs nothing
+      sorted[raw((alias: string) => `(CASE WHEN ${alias}.role IS NULL THEN ${alias}.balance ELSE ledger_balance(${alias}.id) END)`) as unknown as string] = direction
     } else {
       sorted[key] = direction
     }

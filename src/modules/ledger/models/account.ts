@@ -49,6 +49,8 @@ const Account = model
     { on: ["created_at", "id"] },
     { on: ["name", "id"] },
     { on: ["end_date", "id"] },
+    // the admin list: open accounts of a currency, newest first, and their count
+    { on: ["currency_code", "status", "created_at"] },
   ])
 
 export default Account

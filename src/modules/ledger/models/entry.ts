@@ -19,6 +19,11 @@ const Entry = model
     // FK check would take a KEY SHARE lock on the hot sales row for every order.
     account_id: model.text(),
   })
-  .indexes([{ on: ["account_id", "seq"] }])
+  .indexes([
+    { on: ["account_id", "seq"] },
+    // reports: the period's entries (a profit and loss); see also the covering
+    // (account_id, created_at, seq) index the reports' migration adds by hand
+    { on: ["created_at"] },
+  ])
 
 export default Entry
