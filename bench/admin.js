@@ -5,7 +5,7 @@
  * verify() run once after it):
  *
  *   - the accounts list as GET /admin/accounts queries it (open USD accounts, sorted by balance
- *     and by creation, page 3 of 20, with the count): the service's listAndCount, as Query calls it;
+ *     and by creation, page 3 of 20, with the count): searchAccounts, the rows and the computed fields, as the route reads them;
  *   - a statement page (page 3 of the busiest wallet);
  *   - the three reports (deferred income and trial balance as of now, profit and loss of the
  *     last 30 days, every currency);
