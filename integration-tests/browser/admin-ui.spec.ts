@@ -171,6 +171,9 @@ medusaIntegrationTestRunner({
       const di = (await ok("get", "/admin/ledger/reports/deferred-income?currency_code=usd")).reports[0]
       expect(di.totals.balance).toBe("55.00")
       await open("/accounts/reports", "[data-testid=deferred-income-usd]")
+      await page.getByTestId("report-currency").click()
+      await page.getByRole("option", { name: "USD" }).click()
+      await page.getByTestId("deferred-income-eur").waitFor({ state: "detached" })
       const section = page.getByTestId("deferred-income-usd")
       const cards = section.getByTestId("di-row-liabilities.deferred_income.gift_cards")
       expect(await cards.getByTestId("di-d0_30").innerText()).toBe("$25.00")

@@ -2,11 +2,11 @@ import { Button, FocusModal, Heading, Input, RadioGroup, Select, Switch, Text, T
 import { useEffect, useState } from "react"
 import { useNavigate } from "react-router-dom"
 import { useAccountTypes, useCoreAccounts, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
-import { useStoreCurrencies } from "../hooks/use-store-currencies"
 import { customerFacingTypes } from "../lib/account-types"
 import { errorField, errorSentence } from "../lib/errors"
 import type { Account } from "../lib/types"
 import { CustomerPicker, ProductPicker, type PickedCustomer, type PickedProduct } from "./entity-picker"
+import { CurrencySelect } from "./currency-select"
 import { Field, FormError } from "./field"
 import { MoneySourceSelect, SOURCE_ROLE, type MoneySource } from "./money-source-select"
 
@@ -17,7 +17,6 @@ export const CreateAccountModal = ({ defaultTypeCode, triggerLabel = "Create" }:
   const navigate = useNavigate()
   const [open, setOpen] = useState(false)
   const types = useAccountTypes()
-  const currencies = useStoreCurrencies()
   const options = customerFacingTypes(types.data?.account_types ?? [])
 
   const [name, setName] = useState("")
@@ -40,9 +39,6 @@ export const CreateAccountModal = ({ defaultTypeCode, triggerLabel = "Create" }:
   const core = useCoreAccounts(currency || undefined)
   const create = useLedgerPost<Record<string, unknown>, { account: Account }>("/admin/accounts")
 
-  useEffect(() => {
-    if (!currency && currencies.data?.length) setCurrency(currencies.data[0])
-  }, [currencies.data, currency])
   useEffect(() => {
     if (!typeId && options.length) {
       const preferred = options.find((t) => t.code === defaultTypeCode) ?? options[0]
@@ -138,18 +134,7 @@ export const CreateAccountModal = ({ defaultTypeCode, triggerLabel = "Create" }:
                 </Select>
               </Field>
               <Field label="Currency" error={at("currency_code")}>
-                <Select value={currency} onValueChange={setCurrency}>
-                  <Select.Trigger data-testid="account-currency">
-                    <Select.Value placeholder="Currency" />
-                  </Select.Trigger>
-                  <Select.Content>
-                    {(currencies.data ?? []).map((c) => (
-                      <Select.Item key={c} value={c}>
-                        {c.toUpperCase()}
-                      </Select.Item>
-                    ))}
-                  </Select.Content>
-                </Select>
+                <CurrencySelect value={currency} onChange={setCurrency} testId="account-currency" />
               </Field>
               <Field label="Credit limit" hint="0 means the balance may not go below zero; above 0 is a credit line." error={at("credit_limit")} htmlFor="account-credit-limit">
                 <Input id="account-credit-limit" inputMode="decimal" value={creditLimit} onChange={(e) => setCreditLimit(e.target.value)} />

@@ -1,8 +1,9 @@
-import { Button, Drawer, Input, Switch, Text, Textarea, toast } from "@medusajs/ui"
+import { Drawer, Input, Switch, Text, Textarea, toast } from "@medusajs/ui"
 import { useEffect, useState } from "react"
 import { useLedgerPost } from "../hooks/use-accounts"
 import { errorField, errorSentence } from "../lib/errors"
 import type { Account } from "../lib/types"
+import { DrawerActions } from "./drawer-actions"
 import { Field, FormError } from "./field"
 
 const dateInput = (v: string | null) => (v ? new Date(v).toISOString().slice(0, 10) : "")
@@ -71,16 +72,7 @@ export const EditAccountDrawer = ({ account, open, onOpenChange }: { account: Ac
           </Field>
           <FormError error={error && field !== "credit_limit" ? errorSentence(error) : null} />
         </Drawer.Body>
-        <Drawer.Footer>
-          <Drawer.Close asChild>
-            <Button size="small" variant="secondary">
-              Cancel
-            </Button>
-          </Drawer.Close>
-          <Button size="small" onClick={submit} isLoading={save.isPending}>
-            Save
-          </Button>
-        </Drawer.Footer>
+        <DrawerActions label="Save" onSubmit={submit} busy={save.isPending} />
       </Drawer.Content>
     </Drawer>
   )

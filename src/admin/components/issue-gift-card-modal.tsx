@@ -1,12 +1,12 @@
-import { Button, FocusModal, Heading, Input, Select, Text, Textarea, toast } from "@medusajs/ui"
-import { useEffect, useState } from "react"
+import { Button, FocusModal, Heading, Input, Text, Textarea, toast } from "@medusajs/ui"
+import { useState } from "react"
 import { useNavigate } from "react-router-dom"
 import { useAccountTypes, useCoreAccounts, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
-import { useStoreCurrencies } from "../hooks/use-store-currencies"
 import { GIFT_CARD_TYPE_CODE } from "../lib/account-types"
 import { errorField, errorSentence } from "../lib/errors"
 import type { Account } from "../lib/types"
 import { CustomerPicker, type PickedCustomer } from "./entity-picker"
+import { CurrencySelect } from "./currency-select"
 import { Field, FormError } from "./field"
 import { MoneySourceSelect, SOURCE_ROLE, type MoneySource } from "./money-source-select"
 
@@ -15,7 +15,6 @@ export const IssueGiftCardModal = () => {
   const navigate = useNavigate()
   const [open, setOpen] = useState(false)
   const types = useAccountTypes()
-  const currencies = useStoreCurrencies()
   const [value, setValue] = useState("")
   const [currency, setCurrency] = useState("")
   const [expires, setExpires] = useState("")
@@ -29,9 +28,6 @@ export const IssueGiftCardModal = () => {
   const issue = useLedgerPost<Record<string, unknown>, { account: Account }>("/admin/accounts")
   const giftCardType = types.data?.account_types.find((t) => t.code === GIFT_CARD_TYPE_CODE)
 
-  useEffect(() => {
-    if (!currency && currencies.data?.length) setCurrency(currencies.data[0])
-  }, [currencies.data, currency])
 
   const submit = async () => {
     setError(null)
@@ -98,18 +94,7 @@ export const IssueGiftCardModal = () => {
                 <Input id="gift-card-value" name="value" inputMode="decimal" placeholder="0.00" value={value} onChange={(e) => setValue(e.target.value)} />
               </Field>
               <Field label="Currency">
-                <Select value={currency} onValueChange={setCurrency}>
-                  <Select.Trigger data-testid="gift-card-currency">
-                    <Select.Value />
-                  </Select.Trigger>
-                  <Select.Content>
-                    {(currencies.data ?? []).map((c) => (
-                      <Select.Item key={c} value={c}>
-                        {c.toUpperCase()}
-                      </Select.Item>
-                    ))}
-                  </Select.Content>
-                </Select>
+                <CurrencySelect value={currency} onChange={setCurrency} testId="gift-card-currency" />
               </Field>
               <Field label="Expires (optional)" htmlFor="gift-card-expires">
                 <Input id="gift-card-expires" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />

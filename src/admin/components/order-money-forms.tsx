@@ -5,6 +5,7 @@ import { useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
 import type { OrderAccountMoney } from "../hooks/use-order-money"
 import { errorField, errorSentence } from "../lib/errors"
 import { formatMoney } from "../lib/format"
+import { DrawerActions } from "./drawer-actions"
 import { Field, FormError } from "./field"
 
 /** After an order-changing action Medusa's own order queries must refetch too. */
@@ -64,16 +65,7 @@ export const RefundToCreditDrawer = ({ orderId, money }: { orderId: string; mone
           </Field>
           <FormError error={error && field !== "amount" ? errorSentence(error) : null} />
         </Drawer.Body>
-        <Drawer.Footer>
-          <Drawer.Close asChild>
-            <Button size="small" variant="secondary">
-              Cancel
-            </Button>
-          </Drawer.Close>
-          <Button size="small" onClick={submit} isLoading={refund.isPending} disabled={!amount.trim()} data-testid="refund-to-credit-submit">
-            Refund
-          </Button>
-        </Drawer.Footer>
+        <DrawerActions label="Refund" onSubmit={submit} busy={refund.isPending} disabled={!amount.trim()} testId="refund-to-credit-submit" />
       </Drawer.Content>
     </Drawer>
   )
@@ -143,16 +135,7 @@ export const PayFromAccountDrawer = ({ orderId, money }: { orderId: string; mone
           </Field>
           <FormError error={error && field !== "amount" && field !== "code" ? errorSentence(error) : null} />
         </Drawer.Body>
-        <Drawer.Footer>
-          <Drawer.Close asChild>
-            <Button size="small" variant="secondary">
-              Cancel
-            </Button>
-          </Drawer.Close>
-          <Button size="small" onClick={submit} isLoading={pay.isPending} disabled={!amount.trim() || (!accountId && !code.trim())} data-testid="pay-from-account-submit">
-            Pay
-          </Button>
-        </Drawer.Footer>
+        <DrawerActions label="Pay" onSubmit={submit} busy={pay.isPending} disabled={!amount.trim() || (!accountId && !code.trim())} testId="pay-from-account-submit" />
       </Drawer.Content>
     </Drawer>
   )

@@ -25,7 +25,7 @@ export const DeferredIncome = ({ asOf, currency }: { asOf: string; currency: str
         <Section
           key={r.currency_code}
           title={`Deferred income · ${r.currency_code.toUpperCase()}`}
-          subtitle={`Balances owed to customers as of ${formatDate(data.as_of, true)}, by time to expiry.`}
+          subtitle={`Balances owed to customers at the end of ${asOf ? formatDate(`${asOf}T12:00:00Z`) : formatDate(data.as_of, true)}, by time to expiry.`}
           testId={`deferred-income-${r.currency_code}`}
           actions={<CsvButton path="/admin/ledger/reports/deferred-income" query={{ ...query, currency_code: r.currency_code }} name="deferred-income.csv" label="CSV" />}
         >
@@ -79,7 +79,7 @@ export const ProfitLoss = ({ from, to, currency }: { from: string; to: string; c
         <Section
           key={r.currency_code}
           title={`Profit and loss · ${r.currency_code.toUpperCase()}`}
-          subtitle={`${formatDate(data.from, true)} – ${formatDate(data.to, true)}`}
+          subtitle={from && to ? `From the start of ${formatDate(`${from}T12:00:00Z`)} to the end of ${formatDate(`${to}T12:00:00Z`)}` : `${formatDate(data.from, true)} – ${formatDate(data.to, true)}`}
           testId={`profit-loss-${r.currency_code}`}
           actions={<CsvButton path="/admin/ledger/reports/profit-loss" query={{ ...query, currency_code: r.currency_code }} name="profit-loss.csv" label="CSV" />}
         >
@@ -123,7 +123,7 @@ export const TrialBalance = ({ asOf, currency }: { asOf: string; currency: strin
         <Section
           key={r.currency_code}
           title={`Trial balance · ${r.currency_code.toUpperCase()}`}
-          subtitle={`As of ${formatDate(data.as_of, true)}. Every transfer has two sides, so the whole sums to zero.`}
+          subtitle={`At the end of ${asOf ? formatDate(`${asOf}T12:00:00Z`) : formatDate(data.as_of, true)}. Every transfer has two sides, so the whole sums to zero.`}
           testId={`trial-balance-${r.currency_code}`}
           actions={<CsvButton path="/admin/ledger/reports/trial-balance" query={{ ...query, currency_code: r.currency_code }} name="trial-balance.csv" label="CSV" />}
         >

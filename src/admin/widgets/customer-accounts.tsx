@@ -1,19 +1,19 @@
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminCustomer, DetailWidgetProps } from "@medusajs/framework/types"
-import { Button, Drawer, Input, Select, Table, Textarea, toast } from "@medusajs/ui"
-import { useEffect, useState } from "react"
+import { Button, Drawer, Input, Table, Textarea, toast } from "@medusajs/ui"
+import { useState } from "react"
 import { Link } from "react-router-dom"
 import { AccountStatusBadge } from "../components/account-status-badge"
+import { CurrencySelect } from "../components/currency-select"
+import { DrawerActions } from "../components/drawer-actions"
 import { Field, FormError } from "../components/field"
 import { MoneySourceSelect, type MoneySource } from "../components/money-source-select"
 import { LoadState, Section } from "../components/section"
 import { useAccounts, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
-import { useStoreCurrencies } from "../hooks/use-store-currencies"
 import { errorField, errorSentence } from "../lib/errors"
 import { formatDate, formatMoney, maskCode } from "../lib/format"
 
 const IssueCreditDrawer = ({ customerId }: { customerId: string }) => {
-  const currencies = useStoreCurrencies()
   const [open, setOpen] = useState(false)
   const [amount, setAmount] = useState("")
   const [currency, setCurrency] = useState("")
@@ -23,9 +23,6 @@ const IssueCreditDrawer = ({ customerId }: { customerId: string }) => {
   const [error, setError] = useState<unknown>(null)
   const [key, renewKey] = useIdempotencyKey("store-credit")
   const issue = useLedgerPost<Record<string, unknown>>(`/admin/customers/${customerId}/store-credit`)
-  useEffect(() => {
-    if (!currency && currencies.data?.length) setCurrency(currencies.data[0])
-  }, [currencies.data, currency])
 
   const submit = async () => {
     setError(null)
@@ -66,18 +63,7 @@ const IssueCreditDrawer = ({ customerId }: { customerId: string }) => {
               <Input id="credit-amount" inputMode="decimal" placeholder="0.00" value={amount} onChange={(e) => setAmount(e.target.value)} />
             </Field>
             <Field label="Currency">
-              <Select value={currency} onValueChange={setCurrency}>
-                <Select.Trigger data-testid="credit-currency">
-                  <Select.Value />
-                </Select.Trigger>
-                <Select.Content>
-                  {(currencies.data ?? []).map((c) => (
-                    <Select.Item key={c} value={c}>
-                      {c.toUpperCase()}
-                    </Select.Item>
-                  ))}
-                </Select.Content>
-              </Select>
+              <CurrencySelect value={currency} onChange={setCurrency} testId="credit-currency" />
             </Field>
           </div>
           <Field label="Why">
@@ -91,16 +77,7 @@ const IssueCreditDrawer = ({ customerId }: { customerId: string }) => {
           </Field>
           <FormError error={error && field !== "amount" ? errorSentence(error) : null} />
         </Drawer.Body>
-        <Drawer.Footer>
-          <Drawer.Close asChild>
-            <Button size="small" variant="secondary">
-              Cancel
-            </Button>
-          </Drawer.Close>
-          <Button size="small" onClick={submit} isLoading={issue.isPending} disabled={!amount.trim() || !currency} data-testid="issue-store-credit-submit">
-            Issue
-          </Button>
-        </Drawer.Footer>
+        <DrawerActions label="Issue" onSubmit={submit} busy={issue.isPending} disabled={!amount.trim() || !currency} testId="issue-store-credit-submit" />
       </Drawer.Content>
     </Drawer>
   )

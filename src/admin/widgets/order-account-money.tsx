@@ -33,8 +33,8 @@ const OrderAccountMoneyWidget = ({ data: order }: DetailWidgetProps<AdminOrder>)
                       {a.account.name}
                       {a.account.code ? <span className="text-ui-fg-muted ml-1 font-mono text-xs">{maskCode(a.account.code)}</span> : null}
                     </Link>
-                    <Text size="small" className="tabular-nums" data-testid="order-account-net">
-                      {money(a.net)} net
+                    <Text size="small" className="text-ui-fg-subtle tabular-nums" data-testid="order-account-net">
+                      paid {money(a.paid)} · back {money(a.refunded)}
                     </Text>
                   </div>
                   {a.transfers.map((t) => (

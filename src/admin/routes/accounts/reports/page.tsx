@@ -1,15 +1,14 @@
 import { defineRouteConfig } from "@medusajs/admin-sdk"
-import { Container, Heading, Select, Tabs, Text } from "@medusajs/ui"
+import { Container, Heading, Tabs, Text } from "@medusajs/ui"
 import { useState } from "react"
+import { CurrencySelect } from "../../../components/currency-select"
 import { DayInput, DeferredIncome, ProfitLoss, TrialBalance } from "../../../components/reports"
-import { useStoreCurrencies } from "../../../hooks/use-store-currencies"
 
 const today = () => new Date().toISOString().slice(0, 10)
 const monthStart = () => `${today().slice(0, 8)}01`
 
 /** Deferred income, profit and loss, trial balance: computed from the entries, per currency. */
 const ReportsPage = () => {
-  const currencies = useStoreCurrencies()
   const [currency, setCurrency] = useState("all")
   const [asOf, setAsOf] = useState(today())
   const [from, setFrom] = useState(monthStart())
@@ -34,19 +33,7 @@ const ReportsPage = () => {
           ) : (
             <DayInput label="As of" value={asOf} onChange={setAsOf} />
           )}
-          <Select size="small" value={currency} onValueChange={setCurrency}>
-            <Select.Trigger data-testid="report-currency">
-              <Select.Value />
-            </Select.Trigger>
-            <Select.Content>
-              <Select.Item value="all">All currencies</Select.Item>
-              {(currencies.data ?? []).map((c) => (
-                <Select.Item key={c} value={c}>
-                  {c.toUpperCase()}
-                </Select.Item>
-              ))}
-            </Select.Content>
-          </Select>
+          <CurrencySelect size="small" value={currency} onChange={setCurrency} testId="report-currency" allLabel="All currencies" pickDefault={false} />
         </div>
       </Container>
       <Tabs value={tab} onValueChange={setTab}>
