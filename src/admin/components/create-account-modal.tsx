@@ -27,6 +27,7 @@ export const CreateAccountModal = ({ defaultTypeCode, triggerLabel = "Create" }:
   const [amount, setAmount] = useState("")
   const [source, setSource] = useState<MoneySource>("received")
   const [creditLimit, setCreditLimit] = useState("0")
+  const [unlimited, setUnlimited] = useState(false)
   const [startDate, setStartDate] = useState("")
   const [endDate, setEndDate] = useState("")
   const [codeMode, setCodeMode] = useState<CodeMode>("none")
@@ -54,7 +55,7 @@ export const CreateAccountModal = ({ defaultTypeCode, triggerLabel = "Create" }:
       currency_code: currency,
       account_type_id: typeId || undefined,
       idempotency_key: key,
-      credit_limit: creditLimit.trim() === "" ? "0" : creditLimit.trim(),
+      credit_limit: unlimited ? null : creditLimit.trim() === "" ? "0" : creditLimit.trim(),
       can_pay_shipping: canPayShipping,
     }
     if (description.trim()) body.description = description.trim()
@@ -137,7 +138,11 @@ export const CreateAccountModal = ({ defaultTypeCode, triggerLabel = "Create" }:
                 <CurrencySelect value={currency} onChange={setCurrency} testId="account-currency" />
               </Field>
               <Field label="Credit limit" hint="0 means the balance may not go below zero; above 0 is a credit line." error={at("credit_limit")} htmlFor="account-credit-limit">
-                <Input id="account-credit-limit" inputMode="decimal" value={creditLimit} onChange={(e) => setCreditLimit(e.target.value)} />
+                <Input id="account-credit-limit" inputMode="decimal" value={unlimited ? "" : creditLimit} disabled={unlimited} onChange={(e) => setCreditLimit(e.target.value)} />
+                <label className="flex items-center gap-x-2">
+                  <Switch checked={unlimited} onCheckedChange={setUnlimited} />
+                  <Text size="small">Unlimited (a source account, such as a partner's settlement account)</Text>
+                </label>
               </Field>
               <Field label="Initial amount (optional)" error={at("amount")} htmlFor="account-initial-amount">
                 <Input id="account-initial-amount" name="initial_amount" inputMode="decimal" placeholder="0.00" value={amount} onChange={(e) => setAmount(e.target.value)} />
