@@ -7,6 +7,7 @@ import { errorField, errorSentence } from "../lib/errors"
 import type { Account } from "../lib/types"
 import { CustomerPicker, ProductPicker, type PickedCustomer, type PickedProduct } from "./entity-picker"
 import { CurrencySelect } from "./currency-select"
+import { ModalActions } from "./form-actions"
 import { Field, FormError } from "./field"
 import { MoneySourceSelect, SOURCE_ROLE, type MoneySource } from "./money-source-select"
 
@@ -92,18 +93,7 @@ export const CreateAccountModal = ({ defaultTypeCode, triggerLabel = "Create" }:
         </Button>
       </FocusModal.Trigger>
       <FocusModal.Content>
-        <FocusModal.Header>
-          <div className="flex items-center justify-end gap-x-2">
-            <FocusModal.Close asChild>
-              <Button size="small" variant="secondary">
-                Cancel
-              </Button>
-            </FocusModal.Close>
-            <Button size="small" onClick={submit} isLoading={create.isPending} disabled={!name.trim() || !currency} data-testid="create-account-submit">
-              Create account
-            </Button>
-          </div>
-        </FocusModal.Header>
+        <ModalActions label="Create account" onSubmit={submit} busy={create.isPending} disabled={!name.trim() || !currency} testId="create-account-submit" />
         <FocusModal.Body className="flex flex-col items-center overflow-y-auto py-10">
           <div className="flex w-full max-w-[720px] flex-col gap-y-6">
             <div>

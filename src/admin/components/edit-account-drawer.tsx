@@ -3,7 +3,7 @@ import { useEffect, useState } from "react"
 import { useLedgerPost } from "../hooks/use-accounts"
 import { errorField, errorSentence } from "../lib/errors"
 import type { Account } from "../lib/types"
-import { DrawerActions } from "./drawer-actions"
+import { DrawerActions } from "./form-actions"
 import { Field, FormError } from "./field"
 
 const dateInput = (v: string | null) => (v ? new Date(v).toISOString().slice(0, 10) : "")

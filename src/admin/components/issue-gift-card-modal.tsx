@@ -7,6 +7,7 @@ import { errorField, errorSentence } from "../lib/errors"
 import type { Account } from "../lib/types"
 import { CustomerPicker, type PickedCustomer } from "./entity-picker"
 import { CurrencySelect } from "./currency-select"
+import { ModalActions } from "./form-actions"
 import { Field, FormError } from "./field"
 import { MoneySourceSelect, SOURCE_ROLE, type MoneySource } from "./money-source-select"
 
@@ -66,18 +67,7 @@ export const IssueGiftCardModal = () => {
         </Button>
       </FocusModal.Trigger>
       <FocusModal.Content>
-        <FocusModal.Header>
-          <div className="flex items-center justify-end gap-x-2">
-            <FocusModal.Close asChild>
-              <Button size="small" variant="secondary">
-                Cancel
-              </Button>
-            </FocusModal.Close>
-            <Button size="small" onClick={submit} isLoading={issue.isPending} disabled={!value.trim() || !currency} data-testid="issue-gift-card-submit">
-              Issue gift card
-            </Button>
-          </div>
-        </FocusModal.Header>
+        <ModalActions label="Issue gift card" onSubmit={submit} busy={issue.isPending} disabled={!value.trim() || !currency} testId="issue-gift-card-submit" />
         <FocusModal.Body className="flex flex-col items-center overflow-y-auto py-10">
           <div className="flex w-full max-w-[560px] flex-col gap-y-5">
             <div>

@@ -5,7 +5,7 @@ import { useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
 import type { OrderAccountMoney } from "../hooks/use-order-money"
 import { errorField, errorSentence } from "../lib/errors"
 import { formatMoney } from "../lib/format"
-import { DrawerActions } from "./drawer-actions"
+import { DrawerActions } from "./form-actions"
 import { Field, FormError } from "./field"
 
 /** After an order-changing action Medusa's own order queries must refetch too. */
