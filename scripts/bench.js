@@ -778,38 +778,14 @@ async function main() {
     }
     }
 
-    let scale = null
-    if (CONFIG.scale && !ONLY_ADMIN) {
-      scale = await scaleSection({
-        db,
-        createDatabase,
-        startClient,
-        log,
-        percentile,
-        cpuSnapshot,
-        cpuBetween,
-        config: CONFIG.scale,
-      }).catch((e) => {
-        log(`scale section failed: ${e.stack ?? e.message}`)
+    // Sections 6 and 7 seed databases of their own; a failure is recorded, not fatal.
+    const seededSection = (name, section, config) =>
+      section({ db, createDatabase, startClient, log, percentile, cpuSnapshot, cpuBetween, config }).catch((e) => {
+        log(`${name} section failed: ${e.stack ?? e.message}`)
         return { error: String(e.message).split("\n").slice(0, 6).join(" ") }
       })
-    }
-    let admin = null
-    if (CONFIG.admin && !ONLY_SCALE) {
-      admin = await adminSection({
-        db,
-        createDatabase,
-        startClient,
-        log,
-        percentile,
-        cpuSnapshot,
-        cpuBetween,
-        config: CONFIG.admin,
-      }).catch((e) => {
-        log(`admin section failed: ${e.stack ?? e.message}`)
-        return { error: String(e.message).split("\n").slice(0, 6).join(" ") }
-      })
-    }
+    const scale = CONFIG.scale && !ONLY_ADMIN ? await seededSection("scale", scaleSection, CONFIG.scale) : null
+    const admin = CONFIG.admin && !ONLY_SCALE ? await seededSection("admin", adminSection, CONFIG.admin) : null
     const scaleOk = !scale || (!scale.error && scale.verify.ok && scale.sequential.seeded.errors === 0 && scale.sequential.empty.errors === 0)
     const adminOk = !admin || (!admin.error && admin.verify.ok)
     const checkoutOk = !checkout || (!checkout.error && checkout.verify_ok && checkout.flows.every((f) => f.errors === 0))
