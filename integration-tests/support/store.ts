@@ -128,6 +128,7 @@ export async function registerShopper(api: any, publishableKey: string, email: s
   const login = await api.post("/auth/customer/emailpass", { email, password }, { headers })
   return {
     customer: created.data.customer,
+    password,
     headers: { ...headers, authorization: `Bearer ${login.data.token}` },
   }
 }
