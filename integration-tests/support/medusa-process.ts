@@ -71,3 +71,35 @@ export async function startMedusaProcess(databaseUrl: string, { admin = false } 
   child.kill("SIGKILL")
   throw new Error(`Medusa process did not start:\n${output.slice(-3000)}`)
 }
+
+/**
+ * Runs one command of Medusa's CLI (`npx medusa <args>`, the same cli.js) from the project
+ * root, with its medusa-config.ts, against `databaseUrl`; resolves with the exit code and
+ * everything it printed. Never rejects on a failing command: tests assert on the code.
+ */
+export async function runMedusaCli(args: string[], databaseUrl: string, { timeoutMs = 180000 } = {}) {
+  const child = spawn(process.execPath, [require.resolve("@medusajs/cli/cli.js"), ...args], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      // What a developer's shell has: the plain-text logger at info level.
+      NODE_ENV: "development",
+      LOG_LEVEL: "info",
+      MEDUSA_ADMIN_DISABLE: "true",
+      MEDUSA_DISABLE_TELEMETRY: "true",
+      JEST_WORKER_ID: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+  let output = ""
+  child.stdout!.on("data", (d) => (output += d))
+  child.stderr!.on("data", (d) => (output += d))
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+  const code = await new Promise<number>((resolve) =>
+    child.on("close", (c, signal) => resolve(signal ? 128 : c ?? 1))
+  )
+  clearTimeout(timer)
+  // Without the colour codes, so tests can match the text.
+  return { code, output: output.replace(/\u001b\[[0-9;]*m/g, "") }
+}

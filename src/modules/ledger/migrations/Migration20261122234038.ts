@@ -63,7 +63,57 @@ export class Migration20261122234038 extends Migration {
     this.addSql(`alter table if exists "ledger_entry" add constraint "ledger_entry_transfer_id_foreign" foreign key ("transfer_id") references "ledger_transfer" ("id") on update cascade;`);
   }
 
+  /**
+   * Refuses while the ledger holds money or promises: any transfer (balances are sums of
+   * them), any hold, any idempotency record (ledger_operation, kept by the down() of
+   * Migration20261125171758) or any account with a balance. Dropping those cannot be undone
+   * by migrating again. An empty ledger (zero-balance accounts only, e.g. the core accounts)
+   * is dropped as before, and ledger_operation with it.
+   */
   override async down(): Promise<void> {
+    // A function of this session only, so that a refusal shows the CLI's user one short
+    // statement and the message rather than this whole block (the error repeats the SQL).
+    this.addSql(`
+      CREATE FUNCTION pg_temp.refuse_unless_ledger_empty() RETURNS void
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        v_transfers bigint := 0;
+        v_holds bigint := 0;
+        v_operations bigint := 0;
+        v_balances bigint := 0;
+      BEGIN
+        -- Locked as the drops below would lock them, so nothing is written after the count.
+        IF to_regclass('ledger_transfer') IS NOT NULL THEN
+          LOCK TABLE ledger_transfer IN ACCESS EXCLUSIVE MODE;
+          SELECT count(*) INTO v_transfers FROM ledger_transfer;
+        END IF;
+        -- (The balance shards are folded into the rows by then: see Migration20261122235900.)
+        IF to_regclass('ledger_account') IS NOT NULL THEN
+          LOCK TABLE ledger_account IN ACCESS EXCLUSIVE MODE;
+          SELECT count(*) INTO v_balances FROM ledger_account WHERE balance <> 0 OR held <> 0;
+        END IF;
+        IF to_regclass('ledger_hold') IS NOT NULL THEN
+          LOCK TABLE ledger_hold IN ACCESS EXCLUSIVE MODE;
+          SELECT count(*) INTO v_holds FROM ledger_hold;
+        END IF;
+        IF to_regclass('ledger_operation') IS NOT NULL THEN
+          LOCK TABLE ledger_operation IN ACCESS EXCLUSIVE MODE;
+          SELECT count(*) INTO v_operations FROM ledger_operation;
+        END IF;
+        IF v_transfers > 0 OR v_holds > 0 OR v_operations > 0 OR v_balances > 0 THEN
+          -- All in MESSAGE: the CLI prints only that.
+          RAISE EXCEPTION USING MESSAGE = format('Refusing to revert Migration20261122234038: it would drop the ledger''s tables, which hold %s transfer(s), %s hold(s), %s idempotency record(s) and %s account(s) with money. '
+              'Balances, their history and the exactly-once records of keyed requests cannot be restored by migrating again. '
+              'Nothing was dropped: rolling the ledger back stops here, and npx medusa db:migrate re-applies the later migrations. '
+              'To remove the ledger for good, back up the ledger_* tables (pg_dump -t ''ledger_*'') and drop them by hand.',
+              v_transfers, v_holds, v_operations, v_balances);
+        END IF;
+      END
+      $$;
+    `);
+    this.addSql(`SELECT pg_temp.refuse_unless_ledger_empty();`);
+    this.addSql(`DROP FUNCTION pg_temp.refuse_unless_ledger_empty();`);
+
     this.addSql(`alter table if exists "ledger_account_type" drop constraint if exists "ledger_account_type_parent_id_foreign";`);
 
     this.addSql(`alter table if exists "ledger_account" drop constraint if exists "ledger_account_type_id_foreign";`);
@@ -85,6 +135,9 @@ export class Migration20261122234038 extends Migration {
     this.addSql(`drop table if exists "ledger_transfer" cascade;`);
 
     this.addSql(`drop table if exists "ledger_entry" cascade;`);
+
+    // Kept by Migration20261125171758's down(), empty here.
+    this.addSql(`drop table if exists "ledger_operation" cascade;`);
   }
 
 }

@@ -29,7 +29,28 @@ export class Migration20261122235900 extends Migration {
     this.addSql(EXPIRE)
   }
 
+  /**
+   * Lossless: core accounts keep part of their balance in ledger_balance_shard, and up()
+   * recreates that table empty, so the shards are folded into their account rows (balance
+   * and its raw_ mirror, through ledger_raw, hence before the functions go) before the
+   * table is dropped. The table lock waits for postings already writing to a shard and
+   * keeps later ones out until this transaction commits; by then the posting functions
+   * are gone too, so nothing can credit a shard that is about to vanish.
+   */
   override async down(): Promise<void> {
+    this.addSql(`
+      DO $$
+      BEGIN
+        IF to_regclass('ledger_balance_shard') IS NOT NULL THEN
+          LOCK TABLE ledger_balance_shard IN ACCESS EXCLUSIVE MODE;
+          UPDATE ledger_account a
+             SET balance = a.balance + s.total, raw_balance = ledger_raw(a.balance + s.total)
+            FROM (SELECT x.account_id, sum(x.balance) AS total FROM ledger_balance_shard x GROUP BY x.account_id) s
+           WHERE a.id = s.account_id AND s.total <> 0;
+        END IF;
+      END
+      $$;
+    `)
     this.addSql(`
       DROP FUNCTION IF EXISTS ledger_expire(text, text, text, text, text, text);
       DROP FUNCTION IF EXISTS ledger_set_status(text, text);
@@ -60,6 +81,10 @@ export class Migration20261122235900 extends Migration {
       ALTER TABLE ledger_account DROP CONSTRAINT IF EXISTS ledger_account_credit_limit;
       ALTER TABLE ledger_account DROP CONSTRAINT IF EXISTS ledger_account_closed_empty;
       ALTER TABLE ledger_account DROP CONSTRAINT IF EXISTS ledger_account_held_nonnegative;
+      -- Back to the previous migration's schema: up() dropped these two indexes.
+      -- (ledger_entry.seq stays bigint: narrowing it could fail and gains nothing.)
+      CREATE INDEX IF NOT EXISTS "IDX_ledger_transfer_deleted_at" ON "ledger_transfer" ("deleted_at") WHERE deleted_at IS NULL;
+      CREATE INDEX IF NOT EXISTS "IDX_ledger_entry_deleted_at" ON "ledger_entry" ("deleted_at") WHERE deleted_at IS NULL;
     `)
   }
 }

@@ -9,8 +9,13 @@ export class Migration20261125171758 extends Migration {
     this.addSql(`CREATE UNIQUE INDEX IF NOT EXISTS "IDX_ledger_operation_idempotency_key_unique" ON "ledger_operation" ("idempotency_key") WHERE deleted_at IS NULL;`);
   }
 
-  override async down(): Promise<void> {
-    this.addSql(`drop table if exists "ledger_operation" cascade;`);
-  }
+  /**
+   * Keeps ledger_operation (and its unique key index) in place: its rows are the
+   * idempotency records of keyed requests, part of which move money outside the ledger
+   * (card refunds). Dropping them would let a retry after a re-migrate do it all again.
+   * up() is `if not exists` throughout, so it simply adopts the kept table; the initial
+   * migration's down() drops it, and only on an empty ledger.
+   */
+  override async down(): Promise<void> {}
 
 }
