@@ -10,7 +10,13 @@ import { freePort } from "./medusa-process"
  */
 
 export const ROOT = path.join(__dirname, "..", "..")
-const MEDUSA_CLI = path.join(ROOT, "node_modules", "@medusajs", "cli", "cli.js")
+/**
+ * The installed packages the app gets: this repository's, unless INSTALL_TEST_NODE_MODULES
+ * names another node_modules (e.g. one with another Medusa 2.21 patch installed).
+ */
+const APP_PACKAGES = process.env.INSTALL_TEST_NODE_MODULES || path.join(ROOT, "node_modules")
+/** The app's own Medusa CLI, as `npx medusa` in that directory runs it. */
+const medusaCli = (dir: string) => path.join(dir, "node_modules", "@medusajs", "cli", "cli.js")
 
 export type Run = { code: number; out: string }
 
@@ -31,7 +37,7 @@ export function run(cmd: string, args: string[], opts: { cwd: string; env?: Reco
 
 /** `medusa <args>` in a directory, with Medusa's own CLI. */
 export function medusa(cwd: string, args: string[], env: Record<string, string | undefined> = {}, timeoutMs?: number) {
-  return run(process.execPath, [MEDUSA_CLI, ...args], { cwd, env, timeoutMs })
+  return run(process.execPath, [medusaCli(cwd), ...args], { cwd, env, timeoutMs })
 }
 
 export function tempDir(name: string) {
@@ -73,18 +79,18 @@ export async function packedFiles(pluginDir: string): Promise<string[]> {
 
 /**
  * "Installs" the tarball the way npm does when every dependency is already present: it
- * unpacks into node_modules/medusa-accounts. Everything else in the app's node_modules is
- * a symlink to this repository's installed packages (the same Medusa 2.21 the app would
- * install), so the install takes a second instead of a full `npm install` of Medusa. The
- * caller checks that those packages satisfy the plugin's dependency and peer ranges, which
- * is what npm would check.
+ * unpacks into node_modules/medusa-accounts. Everything else in the app's node_modules is a
+ * symlink to already installed packages (APP_PACKAGES: by default this repository's, the
+ * same Medusa 2.21 the app would install), so the install takes a second instead of a full
+ * `npm install` of Medusa. The caller checks that those packages satisfy the plugin's
+ * dependency and peer ranges, which is what npm would check.
  */
 export function installTarball(appDir: string, tarball: string) {
   const modules = path.join(appDir, "node_modules")
   fs.mkdirSync(modules, { recursive: true })
-  for (const entry of fs.readdirSync(path.join(ROOT, "node_modules"))) {
+  for (const entry of fs.readdirSync(APP_PACKAGES)) {
     if (entry === ".package-lock.json" || entry === "medusa-accounts") continue
-    fs.symlinkSync(path.join(ROOT, "node_modules", entry), path.join(modules, entry))
+    fs.symlinkSync(path.join(APP_PACKAGES, entry), path.join(modules, entry))
   }
   const target = path.join(modules, "medusa-accounts")
   fs.mkdirSync(target)
@@ -104,7 +110,7 @@ export function installedVersion(appDir: string, name: string): string {
 export async function startBuiltServer(serverDir: string, env: Record<string, string>) {
   const port = await freePort()
   let output = ""
-  const child: ChildProcess = spawn(process.execPath, [MEDUSA_CLI, "start"], {
+  const child: ChildProcess = spawn(process.execPath, [medusaCli(serverDir), "start"], {
     cwd: serverDir,
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: "error", JEST_WORKER_ID: "" },
     stdio: ["ignore", "pipe", "pipe"],
