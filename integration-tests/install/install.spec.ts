@@ -154,6 +154,7 @@ describe("a fresh Medusa app with the packed plugin", () => {
   })
 
   it("has what the plugin depends on, in the ranges it asks for", () => {
+    console.log(`[install] the app's Medusa: @medusajs/medusa@${installedVersion(app, "@medusajs/medusa")}`)
     for (const [name, range] of Object.entries<string>({ ...pkg.dependencies, ...pkg.peerDependencies })) {
       expect(`${name}@${installedVersion(app, name)} ${semver.satisfies(installedVersion(app, name), range) ? "satisfies" : "fails"} ${range}`).toBe(
         `${name}@${installedVersion(app, name)} satisfies ${range}`

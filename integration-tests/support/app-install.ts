@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process"
 import fs from "fs"
 import os from "os"
 import path from "path"
-import { freePort } from "./medusa-process"
+import { freePort, runCommand } from "./medusa-process"
 
 /**
  * What the install test needs to do as a user would: pack the plugin, lay out a fresh
@@ -18,22 +18,8 @@ const APP_PACKAGES = process.env.INSTALL_TEST_NODE_MODULES || path.join(ROOT, "n
 /** The app's own Medusa CLI, as `npx medusa` in that directory runs it. */
 const medusaCli = (dir: string) => path.join(dir, "node_modules", "@medusajs", "cli", "cli.js")
 
-export type Run = { code: number; out: string }
-
-/** Runs a command to completion; never throws, the caller asserts on code and output. */
-export function run(cmd: string, args: string[], opts: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] })
-    let out = ""
-    child.stdout.on("data", (d) => (out += d))
-    child.stderr.on("data", (d) => (out += d))
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000)
-    child.on("close", (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code: signal ? 1 : code ?? 1, out })
-    })
-  })
-}
+/** Runs a command to completion; the caller asserts on code and output. */
+export const run = runCommand
 
 /** `medusa <args>` in a directory, with Medusa's own CLI. */
 export function medusa(cwd: string, args: string[], env: Record<string, string | undefined> = {}, timeoutMs?: number) {

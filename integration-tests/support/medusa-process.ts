@@ -72,16 +72,35 @@ export async function startMedusaProcess(databaseUrl: string, { admin = false } 
   throw new Error(`Medusa process did not start:\n${output.slice(-3000)}`)
 }
 
+/** Runs a command to completion; never rejects on a failing command: tests assert on the code. */
+export function runCommand(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }
+): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    child.stdout!.on("data", (d) => (out += d))
+    child.stderr!.on("data", (d) => (out += d))
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code: signal ? 128 : code ?? 1, out })
+    })
+  })
+}
+
 /**
  * Runs one command of Medusa's CLI (`npx medusa <args>`, the same cli.js) from the project
  * root, with its medusa-config.ts, against `databaseUrl`; resolves with the exit code and
- * everything it printed. Never rejects on a failing command: tests assert on the code.
+ * everything it printed.
  */
 export async function runMedusaCli(args: string[], databaseUrl: string, { timeoutMs = 180000 } = {}) {
-  const child = spawn(process.execPath, [require.resolve("@medusajs/cli/cli.js"), ...args], {
+  const { code, out } = await runCommand(process.execPath, [require.resolve("@medusajs/cli/cli.js"), ...args], {
     cwd: ROOT,
+    timeoutMs,
     env: {
-      ...process.env,
       DATABASE_URL: databaseUrl,
       // What a developer's shell has: the plain-text logger at info level.
       NODE_ENV: "development",
@@ -90,16 +109,7 @@ export async function runMedusaCli(args: string[], databaseUrl: string, { timeou
       MEDUSA_DISABLE_TELEMETRY: "true",
       JEST_WORKER_ID: "",
     },
-    stdio: ["ignore", "pipe", "pipe"],
   })
-  let output = ""
-  child.stdout!.on("data", (d) => (output += d))
-  child.stderr!.on("data", (d) => (output += d))
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
-  const code = await new Promise<number>((resolve) =>
-    child.on("close", (c, signal) => resolve(signal ? 128 : c ?? 1))
-  )
-  clearTimeout(timer)
   // Without the colour codes, so tests can match the text.
-  return { code, output: output.replace(/\u001b\[[0-9;]*m/g, "") }
+  return { code, output: out.replace(/\u001b\[[0-9;]*m/g, "") }
 }
