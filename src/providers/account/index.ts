@@ -5,3 +5,6 @@ import AccountPaymentProvider from "./service"
 export default ModuleProvider(Modules.PAYMENT, {
   services: [AccountPaymentProvider],
 })
+
+export type { default as AccountPaymentProvider } from "./service"
+export type { AccountPaymentData } from "./captures"
