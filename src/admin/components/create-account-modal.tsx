@@ -1,7 +1,7 @@
 import { Button, FocusModal, Heading, Input, RadioGroup, Select, Switch, Text, Textarea, toast } from "@medusajs/ui"
 import { useEffect, useState } from "react"
 import { useNavigate } from "react-router-dom"
-import { useAccountTypes, useCoreAccounts, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
+import { useAccountTypes, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
 import { customerFacingTypes } from "../lib/account-types"
 import { errorField, errorSentence } from "../lib/errors"
 import type { Account } from "../lib/types"
@@ -9,7 +9,7 @@ import { CustomerPicker, ProductPicker, type PickedCustomer, type PickedProduct 
 import { CurrencySelect } from "./currency-select"
 import { ModalActions } from "./form-actions"
 import { Field, FormError } from "./field"
-import { MoneySourceSelect, SOURCE_ROLE, type MoneySource } from "./money-source-select"
+import { MoneySourceSelect, SOURCE_REF, type MoneySource } from "./money-source-select"
 
 type CodeMode = "generate" | "typed" | "none"
 
@@ -38,7 +38,6 @@ export const CreateAccountModal = ({ defaultTypeCode, triggerLabel = "Create" }:
   const [description, setDescription] = useState("")
   const [error, setError] = useState<unknown>(null)
   const [key, renewKey] = useIdempotencyKey("account")
-  const core = useCoreAccounts(currency || undefined)
   const create = useLedgerPost<Record<string, unknown>, { account: Account }>("/admin/accounts")
 
   useEffect(() => {
@@ -64,8 +63,7 @@ export const CreateAccountModal = ({ defaultTypeCode, triggerLabel = "Create" }:
     if (members.length) body.member_ids = members.map((m) => m.id)
     if (amount.trim()) {
       body.initial_amount = amount.trim()
-      const from = core.data?.[SOURCE_ROLE[source]]
-      if (from) body.source_account_id = from.id
+      body.source_account_id = SOURCE_REF[source]
     }
     if (startDate) body.start_date = new Date(startDate).toISOString()
     if (endDate) body.end_date = new Date(endDate).toISOString()

@@ -1,7 +1,7 @@
 import { Button, FocusModal, Heading, Input, Text, Textarea, toast } from "@medusajs/ui"
 import { useState } from "react"
 import { useNavigate } from "react-router-dom"
-import { useAccountTypes, useCoreAccounts, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
+import { useAccountTypes, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
 import { GIFT_CARD_TYPE_CODE } from "../lib/account-types"
 import { errorField, errorSentence } from "../lib/errors"
 import type { Account } from "../lib/types"
@@ -9,7 +9,7 @@ import { CustomerPicker, type PickedCustomer } from "./entity-picker"
 import { CurrencySelect } from "./currency-select"
 import { ModalActions } from "./form-actions"
 import { Field, FormError } from "./field"
-import { MoneySourceSelect, SOURCE_ROLE, type MoneySource } from "./money-source-select"
+import { MoneySourceSelect, SOURCE_REF, type MoneySource } from "./money-source-select"
 
 /** One form for a gift card: value, currency, expiry, recipient, note, paid for or promotional. */
 export const IssueGiftCardModal = () => {
@@ -25,7 +25,6 @@ export const IssueGiftCardModal = () => {
   const [source, setSource] = useState<MoneySource>("received")
   const [error, setError] = useState<unknown>(null)
   const [key, renewKey] = useIdempotencyKey("gift-card")
-  const core = useCoreAccounts(currency || undefined)
   const issue = useLedgerPost<Record<string, unknown>, { account: Account }>("/admin/accounts")
   const giftCardType = types.data?.account_types.find((t) => t.code === GIFT_CARD_TYPE_CODE)
 
@@ -40,7 +39,7 @@ export const IssueGiftCardModal = () => {
       generate_code: true,
       credit_limit: "0",
       initial_amount: value.trim(),
-      source_account_id: core.data?.[SOURCE_ROLE[source]]?.id,
+      source_account_id: SOURCE_REF[source],
       idempotency_key: key,
     }
     if (expires) body.end_date = new Date(`${expires}T23:59:59`).toISOString()

@@ -6,7 +6,12 @@ import { Select } from "@medusajs/ui"
  */
 export type MoneySource = "received" | "goodwill"
 
-export const SOURCE_ROLE: Record<MoneySource, string> = { received: "bank", goodwill: "unpaid_source" }
+/**
+ * The core account each choice posts from, by role reference: the server resolves it in the
+ * posting's currency, so a form never depends on a list of core accounts having loaded
+ * (submitting before it had made "money received" fall back to the Unpaid source default).
+ */
+export const SOURCE_REF: Record<MoneySource, string> = { received: "@bank", goodwill: "@unpaid_source" }
 
 export const MoneySourceSelect = ({ value, onChange, id }: { value: MoneySource; onChange: (v: MoneySource) => void; id?: string }) => (
   <Select value={value} onValueChange={(v) => onChange(v as MoneySource)}>

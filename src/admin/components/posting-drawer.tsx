@@ -1,9 +1,9 @@
 import { Button, Drawer, Input, Textarea, toast } from "@medusajs/ui"
 import { useState, type ReactNode } from "react"
-import { useCoreAccounts, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
+import { useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
 import { errorField, errorSentence } from "../lib/errors"
 import { Field, FormError } from "./field"
-import { MoneySourceSelect, SOURCE_ROLE, type MoneySource } from "./money-source-select"
+import { MoneySourceSelect, SOURCE_REF, type MoneySource } from "./money-source-select"
 
 /**
  * One amount moved by staff: top up, withdraw, refund a transfer. `withSource` asks where
@@ -40,17 +40,13 @@ export const PostingDrawer = ({
   const [source, setSource] = useState<MoneySource>("received")
   const [error, setError] = useState<unknown>(null)
   const [key, renewKey] = useIdempotencyKey("posting")
-  const core = useCoreAccounts(withSource ? currency : undefined)
   const post = useLedgerPost<Record<string, unknown>>(path)
 
   const submit = async () => {
     setError(null)
     const body: Record<string, unknown> = { amount: amount.trim(), idempotency_key: key }
     if (description.trim()) body.description = description.trim()
-    if (withSource) {
-      const account = core.data?.[SOURCE_ROLE[source]]
-      if (account) body[withSource] = account.id
-    }
+    if (withSource) body[withSource] = SOURCE_REF[source]
     try {
       await post.mutateAsync(body)
       toast.success(successMessage)

@@ -64,20 +64,6 @@ export function useAccountTypes() {
   })
 }
 
-/** The core accounts of a currency by role (bank, unpaid_source, …), for "where the money comes from". */
-export function useCoreAccounts(currency: string | undefined) {
-  return useQuery({
-    queryKey: ledgerKeys.accounts({ core: currency }),
-    enabled: !!currency,
-    queryFn: async () => {
-      const { accounts } = await ledgerFetch<{ accounts: Account[] }>("/admin/accounts", {
-        query: { is_core: true, currency_code: currency, limit: 50 },
-      })
-      return Object.fromEntries(accounts.map((a) => [a.role, a])) as Record<string, Account>
-    },
-  })
-}
-
 /** A POST to one of the ledger's routes that refreshes every ledger view when it lands. */
 export function useLedgerPost<TBody extends Record<string, unknown>, TResult = unknown>(path: string | ((body: TBody) => string)) {
   const client = useQueryClient()
