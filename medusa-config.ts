@@ -17,11 +17,33 @@ const pluginOptions = {
   },
 }
 
+// Production shape (README "Running in production"): with REDIS_URL set, Medusa's Redis
+// modules replace the in-memory event bus, workflow engine, locking and cache, and
+// MEDUSA_WORKER_MODE (server | worker | shared, read by Medusa itself) picks each process's role.
+const redisUrl = process.env.REDIS_URL
+const redisModules = redisUrl
+  ? [
+      {
+        resolve: "@medusajs/medusa/event-bus-redis",
+        // A failed subscriber is retried (the ones that succeeded are not run again).
+        options: { redisUrl, jobOptions: { attempts: 3, backoff: { type: "exponential", delay: 1000 } } },
+      },
+      { resolve: "@medusajs/medusa/workflow-engine-redis", options: { redis: { redisUrl } } },
+      {
+        resolve: "@medusajs/medusa/locking",
+        options: { providers: [{ resolve: "@medusajs/medusa/locking-redis", id: "locking-redis", is_default: true, options: { redisUrl } }] },
+      },
+      // The Cache Module; the newer Caching Module is still behind MEDUSA_FF_CACHING in 2.21.
+      { resolve: "@medusajs/medusa/cache-redis", options: { redisUrl } },
+    ]
+  : []
+
 // Boots the plugin's own modules and provider from source, for the demo and the HTTP tests.
 // A host app lists the published package under `plugins` instead (see README).
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: process.env.DATABASE_URL,
+    redisUrl,
     databaseDriverOptions: {
       pool: { min: 1, max: Number(process.env.DB_POOL_MAX ?? 20) },
     },
@@ -37,6 +59,7 @@ module.exports = defineConfig({
     disable: process.env.MEDUSA_ADMIN_DISABLE === "true",
   },
   modules: [
+    ...redisModules,
     { resolve: "./src/modules/ledger", options: pluginOptions },
     { resolve: "./src/modules/code-guard", options: pluginOptions },
     {

@@ -13,10 +13,14 @@ async function main() {
   if (!paths.length || paths.some((p) => /browser|admin-ui/.test(p))) {
     await buildAdmin({ log: (m) => console.log(`[test] ${m}`) })
   }
+  // Each suite decides whether its Medusa processes use Redis (REDIS_URL); none inherits it.
+  const env = { ...process.env }
+  delete env.REDIS_URL
+  delete env.MEDUSA_WORKER_MODE
   const child = spawn(process.execPath, ["--expose-gc", "--experimental-vm-modules", "--no-warnings=ExperimentalWarning", jest, "--maxWorkers=2", ...args], {
     stdio: "inherit",
     env: {
-      ...process.env,
+      ...env,
       ...db.env,
       NODE_ENV: "test",
       MEDUSA_DISABLE_TELEMETRY: "true",

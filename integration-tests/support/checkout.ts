@@ -21,14 +21,18 @@ export function storefront(api: any, store: TestStore) {
     guest,
     send,
     /** A cart with items and shipping chosen, ready to pay. */
-    async cart(items: { variant_id: string; quantity: number; metadata?: Record<string, unknown> }[], headers: Headers = guest) {
+    async cart(
+      items: { variant_id: string; quantity: number; metadata?: Record<string, unknown> }[],
+      headers: Headers = guest,
+      email = "shopper@example.com"
+    ) {
       const { cart } = await ok(
         "post",
         "/store/carts",
         {
           region_id: store.region.id,
           sales_channel_id: store.channel.id,
-          email: "shopper@example.com",
+          email,
           items,
           shipping_address: { first_name: "A", last_name: "B", address_1: "1 Main St", city: "NYC", country_code: "us", postal_code: "10001" },
         },

@@ -37,7 +37,10 @@ export function fetchApi(base: string) {
  * runner's own in-process server always runs with the admin disabled; `admin: true`
  * starts one that serves the built admin (public/admin, see scripts/lib/admin-build.js).
  */
-export async function startMedusaProcess(databaseUrl: string, { admin = false } = {}) {
+export async function startMedusaProcess(
+  databaseUrl: string,
+  { admin = false, env = {} }: { admin?: boolean; env?: Record<string, string> } = {}
+) {
   const port = await freePort()
   let output = ""
   const child: ChildProcess = spawn(process.execPath, [require.resolve("@medusajs/cli/cli.js"), "start"], {
@@ -52,6 +55,7 @@ export async function startMedusaProcess(databaseUrl: string, { admin = false } 
       MEDUSA_DISABLE_TELEMETRY: "true",
       LOG_LEVEL: "error",
       JEST_WORKER_ID: "",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   })
@@ -64,7 +68,15 @@ export async function startMedusaProcess(databaseUrl: string, { admin = false } 
     }
     const healthy = await fetch(`http://localhost:${port}/health`).then((r) => r.ok, () => false)
     if (healthy) {
-      return { url: `http://localhost:${port}`, child, output: () => output }
+      /** SIGTERM, then SIGKILL if it has not exited within 10 s (a Redis worker may linger). */
+      const stop = () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve()
+          child.once("exit", () => resolve())
+          child.kill("SIGTERM")
+          setTimeout(() => child.kill("SIGKILL"), 10_000).unref()
+        })
+      return { url: `http://localhost:${port}`, child, output: () => output, stop }
     }
     await new Promise((r) => setTimeout(r, 300))
   }
