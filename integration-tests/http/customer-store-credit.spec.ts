@@ -61,7 +61,7 @@ medusaIntegrationTestRunner({
         [customerId, { amount: "1.001", currency_code: "usd" }, 400, "invalid_amount"],
         [customerId, { amount: "1", currency_code: "usd", source: "gift" }, 400, "invalid_request"],
         [customerId, { amount: "1", currency_code: "usd", extra: true }, 400, "invalid_request"],
-        [customerId, { amount: "1", currency_code: "dollars" }, 400, "invalid_request"],
+        [customerId, { amount: "1", currency_code: "dollars" }, 400, "invalid_currency"],
         ["cus_01NOTHEREAAAAAAAAAAAAAAAAA", { amount: "1", currency_code: "usd" }, 404, "not_found"],
       ]
       for (const [id, body, status, code] of cases) {

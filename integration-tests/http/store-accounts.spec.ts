@@ -108,10 +108,14 @@ medusaIntegrationTestRunner({
         expect(page.data.accounts.map((a: any) => a.name)).toEqual(["Alice wallet"])
         const eur = await store("get", "/store/accounts?currency_code=eur", undefined, { as: "alice" })
         expect(eur.data.accounts.map((a: any) => a.id)).toEqual([shared.id])
-        // Fields outside the store's list are dropped, not leaked.
-        const fields = await store("get", "/store/accounts?fields=id,name,metadata,customer_id,members.customer_id&order=name", undefined, { as: "alice" })
+        // Fields outside the store's list are refused, never leaked.
+        const fields = await store("get", "/store/accounts?fields=id,name&order=name", undefined, { as: "alice" })
         expect(fields.status).toBe(200)
         expect(fields.data.accounts[0]).toEqual({ id: wallet.id, name: "Alice wallet", is_owner: true })
+        for (const field of ["metadata", "customer_id", "members.customer_id", "*type"]) {
+          const refused = await store("get", `/store/accounts?fields=id,${field}`, undefined, { as: "alice" })
+          expect([field, refused.status, refused.data.code]).toEqual([field, 400, "invalid_request"])
+        }
         const bad = await store("get", "/store/accounts?status=sleeping", undefined, { as: "alice" })
         expect([bad.status, bad.data.code]).toEqual([400, "invalid_request"])
       })

@@ -1,9 +1,4 @@
-import {
-  authenticate,
-  defineMiddlewares,
-  validateAndTransformBody,
-  validateAndTransformQuery,
-} from "@medusajs/framework/http"
+import { authenticate, defineMiddlewares } from "@medusajs/framework/http"
 import type { MiddlewareRoute } from "@medusajs/framework/http"
 import type { z } from "@medusajs/framework/zod"
 import * as accountTypeQuery from "./admin/account-types/query-config"
@@ -20,56 +15,98 @@ import { AdminIssueStoreCredit } from "./admin/customers/[id]/store-credit/valid
 import { AdminPayOrderFromAccount } from "./admin/orders/[id]/pay-from-account/validators"
 import { StoreCreateAccountAllocation } from "./store/carts/[id]/account-allocations/validators"
 import { guardAccountCode } from "./store/payment-collections/guard-account-code"
-import { withInvalidRequestCode } from "./utils/ledger-route"
+import { jsonBody, pathErrorHandler, validateBody, validateParams, validateQuery } from "./utils/input"
+import { CodeSchema, IdSchema } from "./utils/validators"
 
-const body = (schema: z.ZodTypeAny) => withInvalidRequestCode(validateAndTransformBody(schema as any))
-const query = (schema: z.ZodTypeAny, config?: Record<string, unknown>) =>
-  withInvalidRequestCode(validateAndTransformQuery(schema as any, config ?? {}))
+type Middleware = NonNullable<MiddlewareRoute["middlewares"]>[number]
+type Params = Record<string, z.ZodTypeAny>
+
+const ID: Params = { id: IdSchema }
+
+/**
+ * A route that writes: JSON only (Medusa's body parsers are off for it; jsonBody reads the
+ * body itself with the plugin's limits), then the path parameters, then the body schema.
+ */
+export const writeRoute = (
+  matcher: string,
+  schema: z.ZodTypeAny,
+  params?: Params,
+  before: Middleware[] = []
+): MiddlewareRoute => ({
+  method: ["POST"],
+  matcher,
+  bodyParser: false,
+  middlewares: [...before, jsonBody, ...(params ? [validateParams(params)] : []), validateBody(schema)],
+})
+
+/** A route that reads: the path parameters, then the query schema. */
+export const readRoute = (
+  matcher: string,
+  schema: z.ZodTypeAny | null,
+  params?: Params,
+  config?: Record<string, unknown>,
+  before: Middleware[] = []
+): MiddlewareRoute => ({
+  method: ["GET"],
+  matcher,
+  middlewares: [...before, ...(params ? [validateParams(params)] : []), ...(schema ? [validateQuery(schema, config)] : [])],
+})
 
 const adminRoutes: MiddlewareRoute[] = [
-  { method: ["GET"], matcher: "/admin/accounts", middlewares: [query(accounts.AdminGetAccountsParams, accountQuery.listAdminAccountsQueryConfig)] },
-  { method: ["POST"], matcher: "/admin/accounts", middlewares: [body(accounts.AdminCreateAccount)] },
-  { method: ["GET"], matcher: "/admin/accounts/code/:code", middlewares: [query(accounts.AdminGetAccountParams, accountQuery.retrieveAdminAccountQueryConfig)] },
-  { method: ["POST"], matcher: "/admin/accounts/code/:code/redemptions", middlewares: [body(accounts.AdminRedeemByCode)] },
-  { method: ["POST"], matcher: "/admin/accounts/code/:code/refunds", middlewares: [body(accounts.AdminRefundByCode)] },
-  { method: ["GET"], matcher: "/admin/accounts/:id", middlewares: [query(accounts.AdminGetAccountParams, accountQuery.retrieveAdminAccountQueryConfig)] },
-  { method: ["POST"], matcher: "/admin/accounts/:id", middlewares: [body(accounts.AdminUpdateAccount)] },
-  { method: ["POST"], matcher: "/admin/accounts/:id/freeze", middlewares: [body(accounts.AdminAccountStatusChange)] },
-  { method: ["POST"], matcher: "/admin/accounts/:id/thaw", middlewares: [body(accounts.AdminAccountStatusChange)] },
-  { method: ["POST"], matcher: "/admin/accounts/:id/close", middlewares: [body(accounts.AdminAccountStatusChange)] },
-  { method: ["POST"], matcher: "/admin/accounts/:id/top-up", middlewares: [body(accounts.AdminTopUpAccount)] },
-  { method: ["POST"], matcher: "/admin/accounts/:id/withdraw", middlewares: [body(accounts.AdminWithdrawAccount)] },
-  { method: ["GET"], matcher: "/admin/accounts/:id/entries", middlewares: [query(accounts.AdminGetAccountEntriesParams)] },
-  { method: ["GET"], matcher: "/admin/transfers", middlewares: [query(transfers.AdminGetTransfersParams, transferQuery.listAdminTransfersQueryConfig)] },
-  { method: ["POST"], matcher: "/admin/transfers", middlewares: [body(transfers.AdminCreateTransfer)] },
-  { method: ["GET"], matcher: "/admin/transfers/:reference", middlewares: [query(transfers.AdminGetTransferParams, transferQuery.retrieveAdminTransferQueryConfig)] },
-  { method: ["POST"], matcher: "/admin/transfers/:reference/reverse", middlewares: [body(transfers.AdminReverseTransfer)] },
-  { method: ["POST"], matcher: "/admin/transfers/:reference/refunds", middlewares: [body(transfers.AdminRefundTransfer)] },
-  { method: ["GET"], matcher: "/admin/account-types", middlewares: [query(accountTypes.AdminGetAccountTypesParams, accountTypeQuery.listAdminAccountTypesQueryConfig)] },
-  { method: ["POST"], matcher: "/admin/account-types", middlewares: [body(accountTypes.AdminCreateAccountType)] },
+  readRoute("/admin/accounts", accounts.AdminGetAccountsParams, undefined, accountQuery.listAdminAccountsQueryConfig),
+  writeRoute("/admin/accounts", accounts.AdminCreateAccount),
+  readRoute("/admin/accounts/code/:code", accounts.AdminGetAccountParams, { code: CodeSchema }, accountQuery.retrieveAdminAccountQueryConfig),
+  writeRoute("/admin/accounts/code/:code/redemptions", accounts.AdminRedeemByCode, { code: CodeSchema }),
+  writeRoute("/admin/accounts/code/:code/refunds", accounts.AdminRefundByCode, { code: CodeSchema }),
+  readRoute("/admin/accounts/:id", accounts.AdminGetAccountParams, ID, accountQuery.retrieveAdminAccountQueryConfig),
+  writeRoute("/admin/accounts/:id", accounts.AdminUpdateAccount, ID),
+  writeRoute("/admin/accounts/:id/freeze", accounts.AdminAccountStatusChange, ID),
+  writeRoute("/admin/accounts/:id/thaw", accounts.AdminAccountStatusChange, ID),
+  writeRoute("/admin/accounts/:id/close", accounts.AdminAccountStatusChange, ID),
+  writeRoute("/admin/accounts/:id/top-up", accounts.AdminTopUpAccount, ID),
+  writeRoute("/admin/accounts/:id/withdraw", accounts.AdminWithdrawAccount, ID),
+  readRoute("/admin/accounts/:id/entries", accounts.AdminGetAccountEntriesParams, ID),
+  readRoute("/admin/transfers", transfers.AdminGetTransfersParams, undefined, transferQuery.listAdminTransfersQueryConfig),
+  writeRoute("/admin/transfers", transfers.AdminCreateTransfer),
+  readRoute("/admin/transfers/:reference", transfers.AdminGetTransferParams, { reference: IdSchema }, transferQuery.retrieveAdminTransferQueryConfig),
+  writeRoute("/admin/transfers/:reference/reverse", transfers.AdminReverseTransfer, { reference: IdSchema }),
+  writeRoute("/admin/transfers/:reference/refunds", transfers.AdminRefundTransfer, { reference: IdSchema }),
+  readRoute("/admin/account-types", accountTypes.AdminGetAccountTypesParams, undefined, accountTypeQuery.listAdminAccountTypesQueryConfig),
+  writeRoute("/admin/account-types", accountTypes.AdminCreateAccountType),
   // For the admin pages: an account's orders, balance history and holds; renaming a type; the code guard.
-  { method: ["GET"], matcher: "/admin/accounts/:id/orders", middlewares: [query(accounts.AdminGetAccountOrdersParams)] },
-  { method: ["GET"], matcher: "/admin/accounts/:id/balance-history", middlewares: [query(accounts.AdminGetBalanceHistoryParams)] },
-  { method: ["GET"], matcher: "/admin/accounts/:id/holds", middlewares: [query(accounts.AdminGetAccountHoldsParams)] },
-  { method: ["POST"], matcher: "/admin/account-types/:id", middlewares: [body(accountTypes.AdminUpdateAccountType)] },
-  { method: ["GET"], matcher: "/admin/ledger/code-guard/clients", middlewares: [query(codeGuard.AdminGetCodeGuardClientsParams)] },
-  { method: ["POST"], matcher: "/admin/ledger/code-guard/clear", middlewares: [body(codeGuard.AdminClearCodeGuardClient)] },
+  readRoute("/admin/accounts/:id/orders", accounts.AdminGetAccountOrdersParams, ID),
+  readRoute("/admin/accounts/:id/balance-history", accounts.AdminGetBalanceHistoryParams, ID),
+  readRoute("/admin/accounts/:id/holds", accounts.AdminGetAccountHoldsParams, ID),
+  writeRoute("/admin/account-types/:id", accountTypes.AdminUpdateAccountType, ID),
+  readRoute("/admin/ledger/code-guard/clients", codeGuard.AdminGetCodeGuardClientsParams),
+  writeRoute("/admin/ledger/code-guard/clear", codeGuard.AdminClearCodeGuardClient),
 
-  { method: ["POST"], matcher: "/admin/orders/:id/refund-to-account", middlewares: [body(AdminRefundOrderToAccount)] },
-  { method: ["POST"], matcher: "/admin/customers/:id/store-credit", middlewares: [body(AdminIssueStoreCredit)] },
-  { method: ["POST"], matcher: "/admin/orders/:id/pay-from-account", middlewares: [body(AdminPayOrderFromAccount)] },
-  { method: ["GET"], matcher: "/admin/ledger/reports/deferred-income", middlewares: [query(reports.AdminDeferredIncomeReportParams)] },
-  { method: ["GET"], matcher: "/admin/ledger/reports/profit-loss", middlewares: [query(reports.AdminProfitLossReportParams)] },
-  { method: ["GET"], matcher: "/admin/ledger/reports/trial-balance", middlewares: [query(reports.AdminTrialBalanceReportParams)] },
+  writeRoute("/admin/orders/:id/refund-to-account", AdminRefundOrderToAccount, ID),
+  writeRoute("/admin/customers/:id/store-credit", AdminIssueStoreCredit, ID),
+  writeRoute("/admin/orders/:id/pay-from-account", AdminPayOrderFromAccount, ID),
+  readRoute("/admin/orders/:id/account-money", null, ID),
+  readRoute("/admin/ledger/reports/deferred-income", reports.AdminDeferredIncomeReportParams),
+  readRoute("/admin/ledger/reports/profit-loss", reports.AdminProfitLossReportParams),
+  readRoute("/admin/ledger/reports/trial-balance", reports.AdminTrialBalanceReportParams),
 ]
 
 // Personal accounts need the shopper logged in; gift-card codes work for guests too.
 const optionalCustomer = authenticate("customer", ["session", "bearer"], { allowUnauthenticated: true })
 
 const checkoutRoutes: MiddlewareRoute[] = [
-  { method: ["POST"], matcher: "/store/carts/:id/account-allocations", middlewares: [optionalCustomer, body(StoreCreateAccountAllocation)] },
-  { method: ["DELETE"], matcher: "/store/carts/:id/account-allocations/:allocation_id", middlewares: [optionalCustomer] },
+  writeRoute("/store/carts/:id/account-allocations", StoreCreateAccountAllocation, ID, [optionalCustomer]),
+  {
+    method: ["DELETE"],
+    matcher: "/store/carts/:id/account-allocations/:allocation_id",
+    middlewares: [optionalCustomer, validateParams({ id: IdSchema, allocation_id: IdSchema })],
+  },
   { method: ["POST"], matcher: "/store/payment-collections/:id/payment-sessions", middlewares: [guardAccountCode] },
 ]
 
-export default defineMiddlewares({ routes: [...adminRoutes, ...checkoutRoutes, ...storeAccountRoutes] })
+const routes = [...adminRoutes, ...checkoutRoutes, ...storeAccountRoutes]
+
+export default defineMiddlewares({
+  routes,
+  // Medusa's handler, plus a 400 for undecodable paths on these routes (see pathErrorHandler)
+  errorHandler: pathErrorHandler(routes.map((r) => String(r.matcher))),
+})

@@ -32,7 +32,8 @@ export function ledgerRoute<Req extends MedusaRequest<any>>(handler: Handler<Req
 
 /**
  * Runs one of Medusa's validators and turns its failure into `invalid_request`, so a bad
- * body or query gets a stable code like every other ledger refusal.
+ * body or query gets a stable code like every other ledger refusal. A ledger error (a
+ * schema's own refusal with its code) passes as it is.
  */
 export function withInvalidRequestCode(
   middleware: (req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) => unknown
@@ -43,6 +44,9 @@ export function withInvalidRequestCode(
         return next()
       }
       const e = err as any
+      if (isLedgerErrorCode(e?.code)) {
+        return next(err)
+      }
       const message = Array.isArray(e?.issues)
         ? e.issues.map((i: any) => `${(i.path ?? []).join(".") || "body"}: ${i.message}`).join("; ")
         : String(e?.message ?? err)

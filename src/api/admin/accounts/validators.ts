@@ -1,116 +1,132 @@
 import { z } from "@medusajs/framework/zod"
-import { createFindParams } from "@medusajs/medusa/api/utils/validators"
 import { ACCOUNT_SORTS } from "../../../modules/ledger/admin-reads"
 import {
+  AccountRefSchema,
   AmountSchema,
   BooleanString,
+  CodeSchema,
+  CurrencyCodeSchema,
   DateParam,
   DateRangeParam,
   DateSchema,
+  DescriptionSchema,
+  FieldsParam,
+  FieldsSpec,
   FormatParam,
-  OrderParam,
+  IdSchema,
+  INPUT_LIMITS,
+  IntParam,
+  LimitParam,
+  ListParams,
   MetadataSchema,
+  NameSchema,
+  OffsetParam,
   OneOrMany,
   PostingFields,
+  SearchSchema,
 } from "../../utils/validators"
+import { ACCOUNT_EXTRAS } from "./helpers"
+import { defaultAdminAccountFields } from "./query-config"
 
 const STATUS = z.enum(["open", "frozen", "closed"])
 
-const ListLimit = z.preprocess((v) => (typeof v === "string" && v ? Number(v) : v), z.number().int().min(1).max(1000))
-const ListOffset = z.preprocess((v) => (typeof v === "string" && v ? Number(v) : v), z.number().int().min(0))
+/** What `fields` may name on an account: its columns, the computed extras, its type and members. */
+export const ADMIN_ACCOUNT_FIELDS: FieldsSpec = {
+  fields: [...defaultAdminAccountFields, ...ACCOUNT_EXTRAS],
+  relations: {
+    type: ["id", "code", "name", "path", "parent_id", "metadata", "created_at", "updated_at"],
+    members: ["id", "customer_id", "account_id", "created_at", "updated_at"],
+  },
+}
 
-export const AdminGetAccountsParams = createFindParams({ limit: 20, offset: 0 })
-  .extend({
-    limit: ListLimit.default(20),
-    offset: ListOffset.default(0),
+export const AdminGetAccountsParams = z
+  .object({
+    ...ListParams({ defaultLimit: 20, sorts: ACCOUNT_SORTS, fields: ADMIN_ACCOUNT_FIELDS }),
     // name, description or code (dashes, spaces and case ignored) contains it, or the owner's
     // or a member's email does, or it is the id
-    q: z.string().max(200).optional(),
-    id: OneOrMany(z.string()).optional(),
-    code: z.string().optional(),
+    q: SearchSchema.optional(),
+    id: OneOrMany(IdSchema).optional(),
+    code: CodeSchema.optional(),
     status: OneOrMany(STATUS).optional(),
     // the type or any type below it
-    account_type_id: OneOrMany(z.string()).optional(),
+    account_type_id: OneOrMany(IdSchema).optional(),
     // owner or member
-    customer_id: z.string().optional(),
-    currency_code: OneOrMany(z.string()).optional(),
+    customer_id: IdSchema.optional(),
+    currency_code: OneOrMany(CurrencyCodeSchema).optional(),
     is_core: BooleanString.optional(),
     is_gift_card: BooleanString.optional(),
     has_balance: BooleanString.optional(),
     ends_before: DateParam.optional(),
     created_at: DateRangeParam.optional(),
     updated_at: DateRangeParam.optional(),
-    order: OrderParam(ACCOUNT_SORTS).optional(),
     format: FormatParam.optional(),
   })
   .strict()
 export type AdminGetAccountsParamsType = z.infer<typeof AdminGetAccountsParams>
 
-export const AdminGetAccountParams = createFindParams().pick({ fields: true })
+export const AdminGetAccountParams = z.object({ fields: FieldsParam(ADMIN_ACCOUNT_FIELDS).optional() }).strict()
 
 const AccountDetails = {
-  description: z.string().max(1000).nullish(),
-  account_type_id: z.string().optional(),
+  description: DescriptionSchema.nullish(),
+  account_type_id: IdSchema.optional(),
   credit_limit: AmountSchema.nullish(),
   start_date: DateSchema.nullish(),
   end_date: DateSchema.nullish(),
-  customer_id: z.string().nullish(),
-  member_ids: z.array(z.string()).optional(),
-  product_ids: z.array(z.string()).nullish(),
+  customer_id: IdSchema.nullish(),
+  member_ids: z.array(IdSchema).max(INPUT_LIMITS.memberIds).optional(),
+  product_ids: z.array(IdSchema).max(INPUT_LIMITS.productIds).nullish(),
   can_pay_shipping: z.boolean().optional(),
   metadata: MetadataSchema,
 }
 
 export const AdminCreateAccount = z
   .object({
-    name: z.string().min(1).max(200),
-    currency_code: z.string(),
-    code: z.string().nullish(),
+    name: NameSchema,
+    currency_code: CurrencyCodeSchema,
+    code: CodeSchema.nullish(),
     generate_code: z.boolean().optional(),
     initial_amount: AmountSchema.optional(),
-    source_account_id: z.string().optional(),
+    source_account_id: AccountRefSchema.optional(),
     idempotency_key: PostingFields.idempotency_key,
     ...AccountDetails,
   })
   .strict()
 export type AdminCreateAccountType = z.infer<typeof AdminCreateAccount>
 
-export const AdminUpdateAccount = z
-  .object({ name: z.string().min(1).max(200).optional(), ...AccountDetails })
-  .strict()
+export const AdminUpdateAccount = z.object({ name: NameSchema.optional(), ...AccountDetails }).strict()
 export type AdminUpdateAccountType = z.infer<typeof AdminUpdateAccount>
 
 export const AdminAccountStatusChange = z.object({}).strict()
 
 export const AdminTopUpAccount = z
-  .object({ amount: AmountSchema, source_account_id: z.string().optional(), ...PostingFields })
+  .object({ amount: AmountSchema, source_account_id: AccountRefSchema.optional(), ...PostingFields })
   .strict()
 export type AdminTopUpAccountType = z.infer<typeof AdminTopUpAccount>
 
 export const AdminWithdrawAccount = z
-  .object({ amount: AmountSchema, destination_account_id: z.string().optional(), ...PostingFields })
+  .object({ amount: AmountSchema, destination_account_id: AccountRefSchema.optional(), ...PostingFields })
   .strict()
 export type AdminWithdrawAccountType = z.infer<typeof AdminWithdrawAccount>
 
-export const AdminGetAccountEntriesParams = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-  order: z.enum(["asc", "desc"]).default("desc"),
-  from: z.string().optional(),
-  to: z.string().optional(),
-})
+export const AdminGetAccountEntriesParams = z
+  .object({
+    limit: LimitParam(50),
+    offset: OffsetParam,
+    order: z.enum(["asc", "desc"]).default("desc"),
+    from: DateParam.optional(),
+    to: DateParam.optional(),
+  })
+  .strict()
 export type AdminGetAccountEntriesParamsType = z.infer<typeof AdminGetAccountEntriesParams>
 
-export const AdminGetAccountOrdersParams = z
-  .object({ limit: z.coerce.number().int().min(1).max(1000).default(20), offset: z.coerce.number().int().min(0).default(0) })
-  .strict()
+export const AdminGetAccountOrdersParams = z.object({ limit: LimitParam(20), offset: OffsetParam }).strict()
 export type AdminGetAccountOrdersParamsType = z.infer<typeof AdminGetAccountOrdersParams>
 
 export const AdminGetBalanceHistoryParams = z
   .object({
     from: DateParam.optional(),
     to: DateParam.optional(),
-    points: z.coerce.number().int().min(2).max(1000).default(60),
+    points: IntParam({ min: 2, max: 1000, fallback: 60 }),
   })
   .strict()
 export type AdminGetBalanceHistoryParamsType = z.infer<typeof AdminGetBalanceHistoryParams>
@@ -120,8 +136,8 @@ const HOLD_STATUS = z.enum(["open", "captured", "released", "expired"])
 export const AdminGetAccountHoldsParams = z
   .object({
     status: OneOrMany(HOLD_STATUS).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
+    limit: LimitParam(50),
+    offset: OffsetParam,
   })
   .strict()
 export type AdminGetAccountHoldsParamsType = z.infer<typeof AdminGetAccountHoldsParams>
@@ -130,6 +146,6 @@ export const AdminRedeemByCode = z.object({ amount: AmountSchema, ...PostingFiel
 export type AdminRedeemByCodeType = z.infer<typeof AdminRedeemByCode>
 
 export const AdminRefundByCode = z
-  .object({ amount: AmountSchema, transfer_reference: z.string().optional(), ...PostingFields })
+  .object({ amount: AmountSchema, transfer_reference: IdSchema.optional(), ...PostingFields })
   .strict()
 export type AdminRefundByCodeType = z.infer<typeof AdminRefundByCode>

@@ -1,46 +1,62 @@
 import { z } from "@medusajs/framework/zod"
-import { createFindParams } from "@medusajs/medusa/api/utils/validators"
-import { AmountSchema, DateRangeParam, FormatParam, OneOrMany, OrderParam, PostingFields } from "../../utils/validators"
+import {
+  AccountRefSchema,
+  AmountSchema,
+  CurrencyCodeSchema,
+  DateRangeParam,
+  FieldsParam,
+  FieldsSpec,
+  FormatParam,
+  IdSchema,
+  ListParams,
+  MerchantReferenceSchema,
+  OneOrMany,
+  PostingFields,
+  SearchSchema,
+} from "../../utils/validators"
+import { TRANSFER_EXTRAS } from "./helpers"
+import { defaultAdminTransferFields } from "./query-config"
 
 const KIND = z.enum(["transfer", "load", "redemption", "capture", "refund", "reversal", "expiry"])
 
 export const TRANSFER_SORTS = ["created_at", "amount", "kind", "reference", "merchant_reference"] as const
 
-const ListLimit = z.preprocess((v) => (typeof v === "string" && v ? Number(v) : v), z.number().int().min(1).max(1000))
-const ListOffset = z.preprocess((v) => (typeof v === "string" && v ? Number(v) : v), z.number().int().min(0))
+/** What `fields` may name on a transfer: its columns, the computed extras and its entries. */
+export const ADMIN_TRANSFER_FIELDS: FieldsSpec = {
+  fields: [...defaultAdminTransferFields, "updated_at", ...TRANSFER_EXTRAS],
+  relations: { entries: ["id", "account_id", "amount", "balance_after", "transfer_id", "created_at"] },
+}
 
-export const AdminGetTransfersParams = createFindParams({ limit: 20, offset: 0 })
-  .extend({
-    limit: ListLimit.default(20),
-    offset: ListOffset.default(0),
+export const AdminGetTransfersParams = z
+  .object({
+    ...ListParams({ defaultLimit: 20, sorts: TRANSFER_SORTS, fields: ADMIN_TRANSFER_FIELDS }),
     // the reference (dashes, spaces and case ignored) or id is it, or the merchant
     // reference or description contains it
-    q: z.string().max(200).optional(),
-    id: OneOrMany(z.string()).optional(),
-    reference: OneOrMany(z.string()).optional(),
+    q: SearchSchema.optional(),
+    id: OneOrMany(IdSchema).optional(),
+    reference: OneOrMany(IdSchema).optional(),
     // either side
-    account_id: z.string().optional(),
-    source_id: OneOrMany(z.string()).optional(),
-    destination_id: OneOrMany(z.string()).optional(),
+    account_id: IdSchema.optional(),
+    source_id: OneOrMany(IdSchema).optional(),
+    destination_id: OneOrMany(IdSchema).optional(),
     kind: OneOrMany(KIND).optional(),
-    parent_id: z.string().optional(),
-    merchant_reference: z.string().optional(),
+    parent_id: IdSchema.optional(),
+    merchant_reference: MerchantReferenceSchema.optional(),
     // = merchant_reference: the transfers of an order
-    order_id: z.string().optional(),
-    currency_code: OneOrMany(z.string()).optional(),
+    order_id: IdSchema.optional(),
+    currency_code: OneOrMany(CurrencyCodeSchema).optional(),
     created_at: DateRangeParam.optional(),
-    order: OrderParam(TRANSFER_SORTS).optional(),
     format: FormatParam.optional(),
   })
   .strict()
 export type AdminGetTransfersParamsType = z.infer<typeof AdminGetTransfersParams>
 
-export const AdminGetTransferParams = createFindParams().pick({ fields: true })
+export const AdminGetTransferParams = z.object({ fields: FieldsParam(ADMIN_TRANSFER_FIELDS).optional() }).strict()
 
 export const AdminCreateTransfer = z
   .object({
-    source_account_id: z.string().min(1),
-    destination_account_id: z.string().min(1),
+    source_account_id: AccountRefSchema,
+    destination_account_id: AccountRefSchema,
     amount: AmountSchema,
     kind: z.enum(["transfer", "load", "redemption"]).optional(),
     ...PostingFields,

@@ -1,21 +1,19 @@
-import { authenticate, validateAndTransformBody, validateAndTransformQuery } from "@medusajs/framework/http"
+import { authenticate } from "@medusajs/framework/http"
 import type { MiddlewareRoute } from "@medusajs/framework/http"
-import type { z } from "@medusajs/framework/zod"
-import { withInvalidRequestCode } from "../../utils/ledger-route"
+import { jsonBody, validateBody, validateParams, validateQuery } from "../../utils/input"
+import { IdSchema } from "../../utils/validators"
 import { listStoreAccountsQueryConfig, retrieveStoreAccountQueryConfig } from "./query-config"
 import * as validators from "./validators"
-
-const body = (schema: z.ZodTypeAny) => withInvalidRequestCode(validateAndTransformBody(schema as any))
-const query = (schema: z.ZodTypeAny, config?: Record<string, unknown>) =>
-  withInvalidRequestCode(validateAndTransformQuery(schema as any, config ?? {}))
 
 // Medusa checks the publishable key on every /store route; personal accounts also need a
 // logged-in customer (Medusa's own store auth lets anonymous requests through).
 const customer = authenticate("customer", ["session", "bearer"])
+const id = validateParams({ id: IdSchema })
 
 export const storeAccountRoutes: MiddlewareRoute[] = [
-  { method: ["GET"], matcher: "/store/accounts", middlewares: [customer, query(validators.StoreGetAccountsParams, listStoreAccountsQueryConfig)] },
-  { method: ["POST"], matcher: "/store/accounts/balance", middlewares: [body(validators.StoreCheckBalance)] },
-  { method: ["GET"], matcher: "/store/accounts/:id", middlewares: [customer, query(validators.StoreGetAccountParams, retrieveStoreAccountQueryConfig)] },
-  { method: ["GET"], matcher: "/store/accounts/:id/entries", middlewares: [customer, query(validators.StoreGetAccountEntriesParams)] },
+  { method: ["GET"], matcher: "/store/accounts", middlewares: [customer, validateQuery(validators.StoreGetAccountsParams, listStoreAccountsQueryConfig)] },
+  // JSON only, read by jsonBody (see writeRoute in ../../middlewares.ts)
+  { method: ["POST"], matcher: "/store/accounts/balance", bodyParser: false, middlewares: [jsonBody, validateBody(validators.StoreCheckBalance)] },
+  { method: ["GET"], matcher: "/store/accounts/:id", middlewares: [customer, id, validateQuery(validators.StoreGetAccountParams, retrieveStoreAccountQueryConfig)] },
+  { method: ["GET"], matcher: "/store/accounts/:id/entries", middlewares: [customer, id, validateQuery(validators.StoreGetAccountEntriesParams)] },
 ]

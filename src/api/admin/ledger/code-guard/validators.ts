@@ -1,17 +1,17 @@
 import { z } from "@medusajs/framework/zod"
-import { BooleanString } from "../../../utils/validators"
+import { BooleanString, LimitParam, OffsetParam, SafeLine } from "../../../utils/validators"
 
 export const AdminGetCodeGuardClientsParams = z
   .object({
     blocked: BooleanString.optional(),
     cooling: BooleanString.optional(),
-    q: z.string().max(255).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
+    q: SafeLine(255).optional(),
+    limit: LimitParam(50),
+    offset: OffsetParam,
   })
   .strict()
 export type AdminGetCodeGuardClientsParamsType = z.infer<typeof AdminGetCodeGuardClientsParams>
 
 /** The key goes in the body: addresses and keys contain ':' and '/', which paths mangle. */
-export const AdminClearCodeGuardClient = z.object({ client: z.string().min(1).max(255) }).strict()
+export const AdminClearCodeGuardClient = z.object({ client: SafeLine(255, 1) }).strict()
 export type AdminClearCodeGuardClientType = z.infer<typeof AdminClearCodeGuardClient>

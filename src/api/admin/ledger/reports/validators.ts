@@ -1,11 +1,12 @@
 import { z } from "@medusajs/framework/zod"
 import { checkPeriod, reportMoment } from "../../../../modules/ledger/reports"
+import { CurrencyCodeSchema } from "../../../utils/validators"
 
 const MOMENT = "must be an ISO 8601 date (2026-01-31) or date-time with a time zone (2026-01-31T23:59:59Z)"
 
 /** A report moment (see reportMoment); the service resolves it, this only checks the form. */
 const Moment = (edge: "start" | "end") =>
-  z.string().refine(
+  z.string().max(64).refine(
     (value) => {
       try {
         reportMoment(value, edge, "date")
@@ -17,9 +18,9 @@ const Moment = (edge: "start" | "end") =>
     { message: MOMENT }
   )
 
-// The currency is checked by the ledger (invalid_currency), as everywhere else.
+// A currency that is not 3 letters is invalid_currency here; an unknown one in the ledger.
 const Common = {
-  currency_code: z.string().optional(),
+  currency_code: CurrencyCodeSchema.optional(),
   format: z.enum(["json", "csv"]).default("json"),
 }
 

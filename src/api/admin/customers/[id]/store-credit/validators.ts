@@ -1,10 +1,10 @@
 import { z } from "@medusajs/framework/zod"
-import { AmountSchema, DateSchema, PostingFields } from "../../../../utils/validators"
+import { AmountSchema, CurrencyCodeSchema, DateSchema, PostingFields } from "../../../../utils/validators"
 
 export const AdminIssueStoreCredit = z
   .object({
     amount: AmountSchema,
-    currency_code: z.string().regex(/^[a-zA-Z]{3}$/),
+    currency_code: CurrencyCodeSchema,
     // money received lands in Bank; goodwill comes from Unpaid source
     source: z.enum(["received", "goodwill"]).default("goodwill"),
     expires_at: DateSchema.nullish(),

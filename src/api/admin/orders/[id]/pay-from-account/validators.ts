@@ -1,11 +1,11 @@
 import { z } from "@medusajs/framework/zod"
-import { AmountSchema, IdempotencyKeySchema } from "../../../../utils/validators"
+import { AmountSchema, CodeSchema, IdSchema, IdempotencyKeySchema } from "../../../../utils/validators"
 
 /** One of account_id and code; amount optional (default: all that is due, capped at what the account has). */
 export const AdminPayOrderFromAccount = z
   .object({
-    account_id: z.string().min(1).optional(),
-    code: z.string().min(1).max(100).optional(),
+    account_id: IdSchema.optional(),
+    code: CodeSchema.optional(),
     amount: AmountSchema.optional(),
     idempotency_key: IdempotencyKeySchema.optional(),
   })

@@ -1,11 +1,11 @@
 import { z } from "@medusajs/framework/zod"
-import { AmountSchema, IdempotencyKeySchema } from "../../../../utils/validators"
+import { AmountSchema, IdSchema, IdempotencyKeySchema, INPUT_LIMITS, SafeText } from "../../../../utils/validators"
 
 export const AdminRefundOrderToAccount = z
   .object({
     amount: AmountSchema,
-    account_id: z.string().min(1).optional(),
-    note: z.string().max(500).optional(),
+    account_id: IdSchema.optional(),
+    note: SafeText(INPUT_LIMITS.noteLength).optional(),
     idempotency_key: IdempotencyKeySchema.optional(),
   })
   .strict()

@@ -1,10 +1,10 @@
 import { z } from "@medusajs/framework/zod"
-import { AmountSchema } from "../../../../utils/validators"
+import { AmountSchema, CodeSchema, IdSchema } from "../../../../utils/validators"
 
 export const StoreCreateAccountAllocation = z
   .object({
-    account_id: z.string().min(1).optional(),
-    code: z.string().min(1).max(64).optional(),
+    account_id: IdSchema.optional(),
+    code: CodeSchema.optional(),
     amount: AmountSchema.optional(),
   })
   .strict()
