@@ -9,6 +9,7 @@ import * as transferQuery from "./admin/transfers/query-config"
 import * as transfers from "./admin/transfers/validators"
 import * as codeGuard from "./admin/ledger/code-guard/validators"
 import * as reports from "./admin/ledger/reports/validators"
+import { AdminGetReconciliation, AdminRunReconciliation } from "./admin/ledger/reconciliation/validators"
 import { storeAccountRoutes } from "./store/accounts/middlewares"
 import { AdminRefundOrderToAccount } from "./admin/orders/[id]/refund-to-account/validators"
 import { AdminIssueStoreCredit } from "./admin/customers/[id]/store-credit/validators"
@@ -80,6 +81,8 @@ const adminRoutes: MiddlewareRoute[] = [
   writeRoute("/admin/account-types/:id", accountTypes.AdminUpdateAccountType, ID),
   readRoute("/admin/ledger/code-guard/clients", codeGuard.AdminGetCodeGuardClientsParams),
   writeRoute("/admin/ledger/code-guard/clear", codeGuard.AdminClearCodeGuardClient),
+  readRoute("/admin/ledger/reconciliation", AdminGetReconciliation),
+  writeRoute("/admin/ledger/reconciliation", AdminRunReconciliation),
 
   writeRoute("/admin/orders/:id/refund-to-account", AdminRefundOrderToAccount, ID),
   writeRoute("/admin/customers/:id/store-credit", AdminIssueStoreCredit, ID),

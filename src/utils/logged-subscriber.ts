@@ -8,6 +8,10 @@ type Handler = (args: SubscriberArgs<{ id: string }>) => Promise<void>
  */
 export function loggedSubscriber(event: string, handler: Handler): Handler {
   return async (args) => {
+    if (droppedForTest(event)) {
+      args.container.resolve("logger").warn(`medusa-accounts: ${event} ${args.event.data.id} dropped (LEDGER_TEST_DROP_EVENTS)`)
+      return
+    }
     try {
       await handler(args)
     } catch (e: any) {
@@ -15,4 +19,18 @@ export function loggedSubscriber(event: string, handler: Handler): Handler {
       throw e
     }
   }
+}
+
+/**
+ * Test only: `LEDGER_TEST_DROP_EVENTS=payment.captured,order.canceled` makes the plugin's
+ * subscribers of those events do nothing, as if the event had been lost, so the tests can
+ * show the reconciliation sweep repairing the ledger. Read on every event, and honoured
+ * only when NODE_ENV is "test": a production process ignores it.
+ */
+export function droppedForTest(event: string): boolean {
+  if (process.env.NODE_ENV !== "test") return false
+  return (process.env.LEDGER_TEST_DROP_EVENTS ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .includes(event)
 }

@@ -11,6 +11,8 @@ export const LedgerEvents = {
   ACCOUNT_CLOSED: "ledger.account.closed",
   LOW_BALANCE: "ledger.account.low_balance",
   GIFT_CARD_ISSUED: "ledger.gift_card.issued",
+  /** A scheduled verify() found a failing check: `{ checked_at, checks: [{ name, description, count, offending }] }`. */
+  VERIFY_FAILED: "ledger.verify.failed",
 } as const
 
 export type LedgerEventMessage = { name: string; data: Record<string, unknown> }

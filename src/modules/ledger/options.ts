@@ -17,6 +17,8 @@ export type LedgerModuleOptions = {
   code?: CodeFormat
   /** A debit that takes a customer account below this emits ledger.account.low_balance. */
   lowBalanceThreshold?: PerCurrency
+  /** Days of Medusa's captures, refunds and canceled orders the reconciliation sweep compares (default 7). */
+  reconcileDays?: number
 }
 
 export type ResolvedLedgerOptions = {
@@ -26,6 +28,7 @@ export type ResolvedLedgerOptions = {
   maxAccountBalance: (currency: string) => Decimal | null
   code: Required<CodeFormat>
   lowBalanceThreshold: (currency: string) => Decimal | null
+  reconcileDays: number
 }
 
 function perCurrency(name: string, value: PerCurrency | undefined) {
@@ -60,5 +63,16 @@ export function resolveOptions(options: LedgerModuleOptions = {}): ResolvedLedge
     maxAccountBalance: perCurrency("maxAccountBalance", options.maxAccountBalance),
     code: resolveCodeFormat(options.code),
     lowBalanceThreshold: perCurrency("lowBalanceThreshold", options.lowBalanceThreshold),
+    reconcileDays: reconcileDays(options.reconcileDays),
   }
+}
+
+export const MAX_RECONCILE_DAYS = 366
+
+function reconcileDays(value: unknown): number {
+  if (value === undefined || value === null) return 7
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_RECONCILE_DAYS) {
+    throw new Error(`ledger: option reconcileDays must be a whole number of days from 1 to ${MAX_RECONCILE_DAYS}`)
+  }
+  return value
 }

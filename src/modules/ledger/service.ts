@@ -14,7 +14,7 @@ import { ensureCoreAccounts } from "./core-accounts"
 import { LedgerError } from "./errors"
 import { LedgerEventMessage, LedgerEvents, accountEvent, lowBalance, transferCreated } from "./events"
 import { newId } from "./ids"
-import { Account, AccountMember, AccountType, Entry, Hold, Operation, Transfer } from "./models"
+import { Account, AccountMember, AccountType, CheckRun, Entry, Hold, Operation, Transfer } from "./models"
 import { formatAmount, normalizeCurrency, parseAmount, toDecimal } from "./money"
 import { LedgerModuleOptions, ResolvedLedgerOptions, resolveOptions } from "./options"
 import {
@@ -86,6 +86,20 @@ export type LedgerOperationRecord = {
   updated_at: Date
 }
 
+/** A row of ledger_check_run: a reconciliation sweep or a scheduled verify() run. */
+export type LedgerCheckRunRecord = {
+  id: string
+  kind: "reconciliation" | "verify"
+  ok: boolean
+  started_at: Date
+  finished_at: Date
+  report: any
+  created_at: Date
+}
+
+/** How many runs of each kind are kept (the admin shows the last). */
+export const CHECK_RUNS_KEPT = 50
+
 type PostArgs = {
   kind: TransferKind
   source?: string | null
@@ -126,6 +140,7 @@ const MODELS = {
   LedgerAccount: Account,
   LedgerAccountMember: AccountMember,
   LedgerAccountType: AccountType,
+  LedgerCheckRun: CheckRun,
   LedgerEntry: Entry,
   LedgerHold: Hold,
   LedgerOperation: Operation,
@@ -1261,6 +1276,50 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
       trial_balance: trial,
       checks,
     }
+  }
+
+  // ---------------------------------------------------------------- check runs
+
+  /** Records a reconciliation sweep or verify() run; keeps the last CHECK_RUNS_KEPT of its kind. */
+  @InjectTransactionManager()
+  async recordCheckRun(
+    run: { kind: LedgerCheckRunRecord["kind"]; ok: boolean; started_at: Date | string; finished_at?: Date | string; report: unknown },
+    @MedusaContext() ctx: Context = {}
+  ): Promise<LedgerCheckRunRecord> {
+    if (!["reconciliation", "verify"].includes(run.kind)) {
+      throw new LedgerError("invalid_request", `Unknown check run kind ${run.kind}`)
+    }
+    const [row] = await runSql(
+      ctx,
+      `INSERT INTO ledger_check_run (id, kind, ok, started_at, finished_at, report)
+       VALUES (?, ?, ?, ?::timestamptz, ?::timestamptz, ?::jsonb) RETURNING *`,
+      [newId("lrun"), run.kind, !!run.ok, new Date(run.started_at), new Date(run.finished_at ?? new Date()), JSON.stringify(run.report ?? null)]
+    )
+    await runSql(
+      ctx,
+      `DELETE FROM ledger_check_run WHERE kind = ? AND id NOT IN
+         (SELECT id FROM ledger_check_run WHERE kind = ? ORDER BY started_at DESC, id DESC LIMIT ?)`,
+      [run.kind, run.kind, CHECK_RUNS_KEPT]
+    )
+    return row
+  }
+
+  /** The last run of each kind (null when it never ran). */
+  @InjectManager()
+  async lastCheckRuns(@MedusaContext() ctx: Context = {}): Promise<Record<LedgerCheckRunRecord["kind"], LedgerCheckRunRecord | null>> {
+    const rows = await runSql<LedgerCheckRunRecord>(
+      ctx,
+      `SELECT DISTINCT ON (kind) * FROM ledger_check_run WHERE deleted_at IS NULL ORDER BY kind, started_at DESC, id DESC`
+    )
+    return {
+      reconciliation: rows.find((r) => r.kind === "reconciliation") ?? null,
+      verify: rows.find((r) => r.kind === "verify") ?? null,
+    }
+  }
+
+  /** Days of Medusa's captures, refunds and cancellations a reconciliation sweep looks back over by default. */
+  get reconcileDays(): number {
+    return this.options_.reconcileDays
   }
 
   // ---------------------------------------------------------------- reports (see reports.ts)

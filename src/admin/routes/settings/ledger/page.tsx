@@ -4,7 +4,7 @@ import { useState } from "react"
 import { Link } from "react-router-dom"
 import { LoadState, Section } from "../../../components/section"
 import { useAccountTypes, useLedgerPost } from "../../../hooks/use-accounts"
-import { useGuardClients, useVerify } from "../../../hooks/use-ledger-settings"
+import { ReconciliationFix, ReconciliationGap, useGuardClients, useLastChecks, useRunReconciliation, useVerify } from "../../../hooks/use-ledger-settings"
 import { typeTree } from "../../../lib/account-types"
 import { errorSentence } from "../../../lib/errors"
 import { formatDate } from "../../../lib/format"
@@ -78,6 +78,167 @@ const Verify = () => {
             </Table>
           </>
         ) : null}
+      </LoadState>
+    </Section>
+  )
+}
+
+const GAP_LABELS: Record<string, string> = {
+  allocation_capture: "store credit not captured",
+  gift_card_issue: "gift card not issued",
+  payment_capture: "account payment capture not posted",
+  payment_refund: "account payment refund not posted",
+  payment_release: "canceled payment still held",
+  allocation_release: "canceled order still held",
+  allocation_reversal: "canceled order not returned",
+  gift_card_void: "gift card of a canceled order not voided",
+}
+
+const Gap = ({ gap }: { gap: ReconciliationGap }) => (
+  <Text size="xsmall">
+    {GAP_LABELS[gap.kind] ?? gap.kind}
+    {gap.amount ? ` (${gap.amount})` : ""}
+  </Text>
+)
+
+const Fix = ({ fix }: { fix: ReconciliationFix }) =>
+  fix.kind === "transfer" ? (
+    <Text size="xsmall">
+      {fix.transfer_kind} {fix.amount}{" "}
+      <Link className="text-ui-fg-interactive font-mono" to={`/accounts/transfers/${encodeURIComponent(fix.reference ?? "")}`}>
+        {fix.reference}
+      </Link>
+    </Text>
+  ) : (
+    <Text size="xsmall">
+      {fix.kind === "hold_released" ? "hold released" : fix.kind === "gift_card_issued" ? "gift card issued" : "gift card voided"}{" "}
+      {fix.account_id ? (
+        <Link className="text-ui-fg-interactive font-mono" to={`/accounts/${fix.account_id}`}>
+          {fix.account_id}
+        </Link>
+      ) : null}
+    </Text>
+  )
+
+/**
+ * The last reconciliation sweep (Medusa's captures, refunds and cancellations against the
+ * ledger's postings) with what it found missing and posted, **Run now**, and the last
+ * scheduled verify() run.
+ */
+const Reconciliation = () => {
+  const { data, isLoading, error } = useLastChecks()
+  const run = useRunReconciliation()
+  const last = data?.reconciliation
+  const report = last?.report
+  const verify = data?.verify
+  return (
+    <Section
+      title="Reconciliation"
+      subtitle={
+        last
+          ? `Last sweep ${formatDate(last.started_at, true)}, over the last ${report?.days} day(s)`
+          : "The sweep compares Medusa's captures, refunds and canceled orders with the ledger and posts what is missing."
+      }
+      testId="reconciliation"
+      actions={
+        <Button
+          size="small"
+          variant="secondary"
+          isLoading={run.isPending}
+          data-testid="reconciliation-run"
+          onClick={async () => {
+            try {
+              const { run: done } = await run.mutateAsync({})
+              toast.success(done.report.orders.length ? `Sweep posted what ${done.report.orders.length} order(s) were missing` : "Nothing was missing")
+            } catch (e) {
+              toast.error(errorSentence(e))
+            }
+          }}
+        >
+          Run now
+        </Button>
+      }
+    >
+      <LoadState isLoading={isLoading} error={error}>
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-2 px-6 py-3">
+          {report ? (
+            <>
+              <StatusBadge color={report.ok ? (report.orders.length ? "orange" : "green") : "red"} data-testid="reconciliation-status">
+                {!report.ok ? "Still out of step" : report.orders.length ? `Repaired ${report.fixed} order(s)` : "In step"}
+              </StatusBadge>
+              <Text size="small" className="text-ui-fg-subtle" data-testid="reconciliation-checked">
+                Checked {report.checked.orders} order(s): {report.checked.captures} capture(s), {report.checked.refunds} refund(s),{" "}
+                {report.checked.canceled_orders} canceled
+              </Text>
+            </>
+          ) : (
+            <Text size="small" className="text-ui-fg-muted">
+              No sweep has run yet.
+            </Text>
+          )}
+        </div>
+        {report?.orders.length ? (
+          <Table>
+            <Table.Header>
+              <Table.Row>
+                <Table.HeaderCell>Order</Table.HeaderCell>
+                <Table.HeaderCell>Missing</Table.HeaderCell>
+                <Table.HeaderCell>Posted</Table.HeaderCell>
+              </Table.Row>
+            </Table.Header>
+            <Table.Body>
+              {report.orders.map((o) => (
+                <Table.Row key={o.order_id} data-testid="reconciliation-order">
+                  <Table.Cell>
+                    <Link className="text-ui-fg-interactive" to={`/orders/${o.order_id}`}>
+                      {o.display_id ? `#${o.display_id}` : o.order_id}
+                    </Link>
+                    {o.canceled ? <Text size="xsmall" className="text-ui-fg-muted">canceled</Text> : null}
+                  </Table.Cell>
+                  <Table.Cell>
+                    <div className="flex flex-col py-2">
+                      {o.missing.map((g, i) => (
+                        <Gap key={i} gap={g} />
+                      ))}
+                    </div>
+                  </Table.Cell>
+                  <Table.Cell>
+                    <div className="flex flex-col py-2">
+                      {o.posted.map((f, i) => (
+                        <Fix key={i} fix={f} />
+                      ))}
+                      {o.error || o.remaining.length ? (
+                        <StatusBadge color="red">{o.error ?? `${o.remaining.length} still missing`}</StatusBadge>
+                      ) : null}
+                    </div>
+                  </Table.Cell>
+                </Table.Row>
+              ))}
+            </Table.Body>
+          </Table>
+        ) : null}
+        <div className="flex flex-wrap items-center gap-x-3 px-6 py-3" data-testid="scheduled-verify">
+          <Text size="small" weight="plus">
+            Scheduled checks
+          </Text>
+          {verify ? (
+            <>
+              <StatusBadge color={verify.ok ? "green" : "red"} data-testid="scheduled-verify-status">
+                {verify.ok ? "All checks passed" : "Some checks failed"}
+              </StatusBadge>
+              <Text size="small" className="text-ui-fg-subtle">
+                {formatDate(verify.started_at, true)}
+                {verify.ok
+                  ? ""
+                  : `: ${verify.report.checks.filter((c) => !c.ok).map((c) => c.description || c.name).join(", ")}`}
+              </Text>
+            </>
+          ) : (
+            <Text size="small" className="text-ui-fg-muted">
+              Not run yet.
+            </Text>
+          )}
+        </div>
       </LoadState>
     </Section>
   )
@@ -216,6 +377,7 @@ const CodeGuard = () => {
 const LedgerSettingsPage = () => (
   <div className="flex flex-col gap-y-3">
     <Verify />
+    <Reconciliation />
     <Types />
     <CodeGuard />
   </div>
