@@ -5,6 +5,7 @@
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type { Page } from "playwright-core"
 import { adminBrowserSuite, screenshot } from "../support/browser"
+import { runScheduledVerify } from "../../src/workflows/reconciliation/runs"
 
 jest.setTimeout(300_000)
 
@@ -204,6 +205,16 @@ medusaIntegrationTestRunner({
       expect((await ok("get", "/admin/ledger/verify")).ok).toBe(true)
       await page.getByTestId("account-types").getByText("Gift cards").waitFor()
       await screenshot(page, "ledger-settings")
+      // The reconciliation section: a sweep run from the page, and the last scheduled verify() run.
+      const section = page.getByTestId("reconciliation")
+      await runScheduledVerify(getContainer())
+      await page.getByTestId("reconciliation-run").click()
+      await section.getByTestId("reconciliation-status").waitFor()
+      expect(await section.getByTestId("reconciliation-status").innerText()).toBe("In step")
+      expect(await section.getByTestId("reconciliation-checked").innerText()).toContain("Checked 0 order(s)")
+      expect(await section.getByTestId("scheduled-verify-status").innerText()).toBe("All checks passed")
+      expect((await ok("get", "/admin/ledger/reconciliation")).reconciliation).toMatchObject({ ok: true, report: { orders: [] } })
+      await screenshot(page, "ledger-reconciliation", "[data-testid=reconciliation]")
       await open("/accounts", "table")
       await screenshot(page, "accounts")
     })
