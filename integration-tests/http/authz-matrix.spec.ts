@@ -84,6 +84,8 @@ medusaIntegrationTestRunner({
         ledger: await snapshot(knex),
         operations: await rows(`SELECT id, status, updated_at FROM ledger_operation ORDER BY id`),
         types: await rows(`SELECT id, name, updated_at FROM ledger_account_type ORDER BY id`),
+        // reconciliation sweeps and scheduled verifies on record
+        runs: await rows(`SELECT id FROM ledger_check_run ORDER BY id`),
         // failed code attempts on record (a found code may leave a row with none, which is no change)
         guard: await rows(
           `SELECT client, consecutive_failures, total_failures, blocked_at FROM code_guard_client
@@ -528,6 +530,8 @@ medusaIntegrationTestRunner({
           prepare: post(`/admin/orders/${due}/pay-from-account`, { account_id: wallet.id, amount: "1" }),
         },
         { route: "GET /admin/orders/:id/account-money", expect: ADMIN, writes: false, prepare: get(`/admin/orders/${paid}/account-money`) },
+        { route: "GET /admin/ledger/reconciliation", expect: ADMIN, writes: false, prepare: get("/admin/ledger/reconciliation") },
+        { route: "POST /admin/ledger/reconciliation", expect: ADMIN, writes: true, prepare: post("/admin/ledger/reconciliation", { days: 1 }) },
       ]
 
       // A refusal must not show any of these (an admin's answers may).

@@ -213,6 +213,7 @@ medusaIntegrationTestRunner({
           ["/admin/account-types", { name: "x" }],
           [`/admin/account-types/${fx.typeId}`, { name: "x" }],
           ["/admin/ledger/code-guard/clear", { client: "127.0.0.1" }],
+          ["/admin/ledger/reconciliation", { days: 1 }],
           [`/admin/accounts/code/${fx.code}/redemptions`, { amount: "1" }],
           [`/admin/accounts/code/${fx.code}/refunds`, { amount: "1" }],
           [`/admin/orders/${UNKNOWN_ORDER}/refund-to-account`, { amount: "1" }],
@@ -399,6 +400,11 @@ medusaIntegrationTestRunner({
       bad("text", "POST", `${a}/top-up`, "invalid_request", { body: { amount: "1" }, headers: { "idempotency-key": "k".repeat(INPUT_LIMITS.idempotencyKeyLength + 1) } })
       bad("text", "POST", `/admin/orders/${UNKNOWN_ORDER}/refund-to-account`, "invalid_request", { body: { amount: "1", note: `n${NUL}` } })
       bad("text", "POST", "/admin/ledger/code-guard/clear", "invalid_request", { body: { client: `127.0.0.1${NUL}` } })
+      // The reconciliation sweep: a whole number of days within the limit, nothing else.
+      for (const days of [0, -1, "7", 1.5, 100000, null, 1e309]) {
+        bad("filters", "POST", "/admin/ledger/reconciliation", "invalid_request", { body: { days } })
+      }
+      bad("filters", "GET", "/admin/ledger/reconciliation" + q({ days: "7" }), "invalid_request")
       bad("text", "POST", "/admin/accounts", "invalid_request", { body: { name: "x", currency_code: "usd", member_ids: [`cus_${NUL}`] } })
       bad("text", "POST", "/admin/accounts", "invalid_request", { body: { name: "x", currency_code: "usd", product_ids: Array.from({ length: INPUT_LIMITS.productIds + 1 }, (_, i) => `prod_${i}`) } })
       bad("text", "POST", "/admin/accounts", "invalid_request", { body: { name: "x", currency_code: "usd", end_date: "2025-02-30" } })
