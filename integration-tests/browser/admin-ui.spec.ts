@@ -211,7 +211,7 @@ medusaIntegrationTestRunner({
       await page.getByTestId("reconciliation-run").click()
       await section.getByTestId("reconciliation-status").waitFor()
       expect(await section.getByTestId("reconciliation-status").innerText()).toBe("In step")
-      expect(await section.getByTestId("reconciliation-checked").innerText()).toContain("Checked 0 order(s)")
+      expect(await section.getByTestId("reconciliation-checked").innerText()).toContain("Checked 0 orders: 0 captures, 0 refunds")
       expect(await section.getByTestId("scheduled-verify-status").innerText()).toBe("All checks passed")
       expect((await ok("get", "/admin/ledger/reconciliation")).reconciliation).toMatchObject({ ok: true, report: { orders: [] } })
       await screenshot(page, "ledger-reconciliation", "[data-testid=reconciliation]")

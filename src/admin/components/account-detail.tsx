@@ -2,7 +2,7 @@ import { Badge, Copy, Table } from "@medusajs/ui"
 import { Link } from "react-router-dom"
 import { useAccount, useAccountOrders, useAccountTypes, useBalanceHistory, useHolds } from "../hooks/use-accounts"
 import { isGiftCardType } from "../lib/account-types"
-import { formatDate, formatMoney } from "../lib/format"
+import { countOf, formatDate, formatMoney } from "../lib/format"
 import type { Account } from "../lib/types"
 import { AccountActions } from "./account-actions"
 import { AccountStatusBadge } from "./account-status-badge"
@@ -56,7 +56,7 @@ const Summary = ({ account }: { account: Account }) => {
         [
           "Restrictions",
           [
-            account.product_ids?.length ? `Only ${account.product_ids.length} product(s)` : "Any product",
+            account.product_ids?.length ? `Only ${countOf(account.product_ids.length, "product")}` : "Any product",
             account.can_pay_shipping ? "can pay shipping" : "cannot pay shipping",
           ].join(", "),
         ],

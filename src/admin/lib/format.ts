@@ -48,3 +48,6 @@ export function maskCode(code: string | null | undefined) {
 export function isNegative(amount: string | null | undefined) {
   return typeof amount === "string" && amount.startsWith("-")
 }
+
+/** "1 order", "3 orders": a count with its noun (English plurals by -s). */
+export const countOf = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`

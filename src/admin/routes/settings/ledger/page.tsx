@@ -7,7 +7,7 @@ import { useAccountTypes, useLedgerPost } from "../../../hooks/use-accounts"
 import { ReconciliationFix, ReconciliationGap, useGuardClients, useLastChecks, useRunReconciliation, useVerify } from "../../../hooks/use-ledger-settings"
 import { typeTree } from "../../../lib/account-types"
 import { errorSentence } from "../../../lib/errors"
-import { formatDate } from "../../../lib/format"
+import { countOf, formatDate } from "../../../lib/format"
 import type { AccountType } from "../../../lib/types"
 
 /** An offending row of a verify check, with links to what it names. */
@@ -136,7 +136,7 @@ const Reconciliation = () => {
       title="Reconciliation"
       subtitle={
         last
-          ? `Last sweep ${formatDate(last.started_at, true)}, over the last ${report?.days} day(s)`
+          ? `Last sweep ${formatDate(last.started_at, true)}, over the last ${countOf(report?.days ?? 0, "day")}`
           : "The sweep compares Medusa's captures, refunds and canceled orders with the ledger and posts what is missing."
       }
       testId="reconciliation"
@@ -149,7 +149,7 @@ const Reconciliation = () => {
           onClick={async () => {
             try {
               const { run: done } = await run.mutateAsync({})
-              toast.success(done.report.orders.length ? `Sweep posted what ${done.report.orders.length} order(s) were missing` : "Nothing was missing")
+              toast.success(done.report.orders.length ? `Sweep repaired ${countOf(done.report.orders.length, "order")}` : "Nothing was missing")
             } catch (e) {
               toast.error(errorSentence(e))
             }
@@ -164,11 +164,11 @@ const Reconciliation = () => {
           {report ? (
             <>
               <StatusBadge color={report.ok ? (report.orders.length ? "orange" : "green") : "red"} data-testid="reconciliation-status">
-                {!report.ok ? "Still out of step" : report.orders.length ? `Repaired ${report.fixed} order(s)` : "In step"}
+                {!report.ok ? "Still out of step" : report.orders.length ? `Repaired ${countOf(report.fixed, "order")}` : "In step"}
               </StatusBadge>
               <Text size="small" className="text-ui-fg-subtle" data-testid="reconciliation-checked">
-                Checked {report.checked.orders} order(s): {report.checked.captures} capture(s), {report.checked.refunds} refund(s),{" "}
-                {report.checked.canceled_orders} canceled
+                Checked {countOf(report.checked.orders, "order")}: {countOf(report.checked.captures, "capture")},{" "}
+                {countOf(report.checked.refunds, "refund")}, {report.checked.canceled_orders} canceled
               </Text>
             </>
           ) : (
