@@ -13,6 +13,9 @@ export function loggedSubscriber(event: string, handler: Handler): Handler {
       return
     }
     try {
+      if (failFirstForTest(event, args.event.data.id)) {
+        throw new Error("failed on purpose on its first delivery (LEDGER_TEST_FAIL_FIRST)")
+      }
       await handler(args)
     } catch (e: any) {
       args.container.resolve("logger").error(`medusa-accounts: ${event} ${args.event.data.id} failed: ${e?.message ?? e}`)
@@ -33,4 +36,20 @@ export function droppedForTest(event: string): boolean {
     .split(",")
     .map((e) => e.trim())
     .includes(event)
+}
+
+const failedOnce = new Set<string>()
+
+/**
+ * Test only: `LEDGER_TEST_FAIL_FIRST=payment.captured,order.canceled` makes the first
+ * delivery of each such event fail in this process, so the tests can show the event bus
+ * delivering it again and the money moving once. Honoured only when NODE_ENV is "test".
+ */
+export function failFirstForTest(event: string, id: string): boolean {
+  if (process.env.NODE_ENV !== "test") return false
+  const events = (process.env.LEDGER_TEST_FAIL_FIRST ?? "").split(",").map((e) => e.trim())
+  const key = `${event}:${id}`
+  if (!events.includes(event) || failedOnce.has(key)) return false
+  failedOnce.add(key)
+  return true
 }
