@@ -16,7 +16,8 @@ import { AdminIssueStoreCredit } from "./admin/customers/[id]/store-credit/valid
 import { AdminPayOrderFromAccount } from "./admin/orders/[id]/pay-from-account/validators"
 import { StoreCreateAccountAllocation } from "./store/carts/[id]/account-allocations/validators"
 import { guardAccountCode } from "./store/payment-collections/guard-account-code"
-import { jsonBody, pathErrorHandler, validateBody, validateParams, validateQuery } from "./utils/input"
+import { databaseGate } from "./utils/database-availability"
+import { jsonBody, ledgerErrorHandler, validateBody, validateParams, validateQuery } from "./utils/input"
 import { CodeSchema, IdSchema } from "./utils/validators"
 
 type Middleware = NonNullable<MiddlewareRoute["middlewares"]>[number]
@@ -106,10 +107,14 @@ const checkoutRoutes: MiddlewareRoute[] = [
   { method: ["POST"], matcher: "/store/payment-collections/:id/payment-sessions", middlewares: [guardAccountCode] },
 ]
 
-const routes = [...adminRoutes, ...checkoutRoutes, ...storeAccountRoutes]
+// While PostgreSQL is known to be down, every route of the plugin answers 503 at once.
+const routes = [...adminRoutes, ...checkoutRoutes, ...storeAccountRoutes].map((r) => ({
+  ...r,
+  middlewares: [databaseGate, ...(r.middlewares ?? [])],
+}))
 
 export default defineMiddlewares({
   routes,
-  // Medusa's handler, plus a 400 for undecodable paths on these routes (see pathErrorHandler)
-  errorHandler: pathErrorHandler(routes.map((r) => String(r.matcher))),
+  // Medusa's handler, plus 503 database_unavailable and 400 for undecodable paths (see ledgerErrorHandler)
+  errorHandler: ledgerErrorHandler(routes.map((r) => String(r.matcher))),
 })

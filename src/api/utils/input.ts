@@ -2,6 +2,7 @@ import type { MedusaErrorHandlerFunction, MedusaNextFunction, MedusaRequest, Med
 import { errorHandler, validateAndTransformQuery } from "@medusajs/framework/http"
 import { z } from "@medusajs/framework/zod"
 import { LedgerError, type LedgerErrorCode } from "../../modules/ledger/errors"
+import { isDatabaseUnavailable, markDatabaseDown, refuseDatabaseUnavailable } from "./database-availability"
 import { withInvalidRequestCode } from "./ledger-route"
 import { INPUT_LIMITS, IdempotencyKeySchema, issueCode } from "./validators"
 
@@ -195,20 +196,28 @@ export function validateQuery(schema: z.ZodTypeAny, config?: Record<string, unkn
 }
 
 /**
- * The app's error handler, with one addition for the plugin's routes: a path that is not
- * valid percent-encoded UTF-8 (`/admin/accounts/%E0%A4%A`) is 400 `invalid_request`.
- * Express fails to decode such a parameter while matching routes (Medusa's own `/admin*`
- * middleware already matches it) and Medusa's handler answers that URIError with a 500.
- * Every other error, and every other route, goes to Medusa's handler unchanged; an app
- * that sets its own errorHandler replaces this one.
+ * The app's error handler: Medusa's, with two additions.
+ * - On any route, an error that says PostgreSQL cannot be reached is 503
+ *   `database_unavailable` (with Retry-After), not 500 `unknown_error`; it also marks the
+ *   database down, so the plugin's routes answer 503 at once until it is back (databaseGate).
+ * - On the plugin's routes, a path that is not valid percent-encoded UTF-8
+ *   (`/admin/accounts/%E0%A4%A`) is 400 `invalid_request`. Express fails to decode such a
+ *   parameter while matching routes (Medusa's own `/admin*` middleware already matches it)
+ *   and Medusa's handler answers that URIError with a 500.
+ * Every other error goes to Medusa's handler unchanged; an app that sets its own
+ * errorHandler replaces this one.
  */
-export function pathErrorHandler(matchers: string[]): MedusaErrorHandlerFunction {
+export function ledgerErrorHandler(matchers: string[]): MedusaErrorHandlerFunction {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
   const patterns = matchers
     .filter((m) => m.includes("/:"))
     .map((m) => new RegExp(`^${m.split("/").map((seg) => (seg.startsWith(":") ? "[^/]+" : escape(seg))).join("/")}/?$`, "i"))
   const medusa = errorHandler()
   return (err, req, res, next) => {
+    if (isDatabaseUnavailable(err)) {
+      markDatabaseDown()
+      return refuseDatabaseUnavailable(res)
+    }
     const path = String(req.originalUrl ?? req.url ?? "").split("?")[0]
     if (err instanceof URIError && (err as any).status === 400 && patterns.some((p) => p.test(path))) {
       return refuse(res, 400, "invalid_request", "The path is not valid percent-encoded UTF-8")
