@@ -108,7 +108,11 @@ export function runCommand(
  * root, with its medusa-config.ts, against `databaseUrl`; resolves with the exit code and
  * everything it printed.
  */
-export async function runMedusaCli(args: string[], databaseUrl: string, { timeoutMs = 180000 } = {}) {
+export async function runMedusaCli(
+  args: string[],
+  databaseUrl: string,
+  { timeoutMs = 180000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {}
+) {
   const { code, out } = await runCommand(process.execPath, [require.resolve("@medusajs/cli/cli.js"), ...args], {
     cwd: ROOT,
     timeoutMs,
@@ -120,6 +124,7 @@ export async function runMedusaCli(args: string[], databaseUrl: string, { timeou
       MEDUSA_ADMIN_DISABLE: "true",
       MEDUSA_DISABLE_TELEMETRY: "true",
       JEST_WORKER_ID: "",
+      ...env,
     },
   })
   // Without the colour codes, so tests can match the text.
