@@ -29,6 +29,26 @@ ledgerModuleSuite("holds-lookups", ({ service, db }) => {
       await expectVerified(service)
     })
 
+    it("a hold released again on an expired account changes nothing: only the sweep lapses what it did not keep", async () => {
+      // Found by the property test: a second release used to lapse the whole account.
+      const acc = await wallet(100)
+      const hold = await service.hold(acc.id, 30)
+      await service.release(hold.id)
+      await service.updateAccount(acc.id, { end_date: new Date(Date.now() - 1000) })
+      expect((await service.release(hold.id)).status).toBe("released")
+      expect(await service.getAccount(acc.id)).toMatchObject({ status: "open", balance: "100.00" })
+      expect((await service.closeExpiredAccounts()).closed).toContain(acc.id)
+      expect(await service.getAccount(acc.id)).toMatchObject({ status: "closed", balance: "0.00" })
+
+      // A hold released now, on an expired account, lapses what it kept at once.
+      const other = await wallet(50)
+      const kept = await service.hold(other.id, 50)
+      await service.updateAccount(other.id, { end_date: new Date(Date.now() - 1000) })
+      await service.release(kept.id)
+      expect(await service.getAccount(other.id)).toMatchObject({ status: "closed", balance: "0.00" })
+      await expectVerified(service)
+    })
+
     it("free room for a new hold, and are left alone while money suffices", async () => {
       const acc = await wallet(100)
       const old = await service.hold(acc.id, 90, { expires_at: new Date(Date.now() + 800) })

