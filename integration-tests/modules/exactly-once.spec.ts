@@ -319,6 +319,20 @@ ledgerModuleSuite("exactly-once", ({ service, db, events }) => {
       expect(events.messages.map((m) => m.name).sort()).toEqual(["ledger.account.created", "ledger.transfer.created"])
     })
 
+    it("an account creation replayed by its idempotency key emits nothing the second time", async () => {
+      events.clear()
+      const input = { name: "Keyed", currency_code: "usd", initial_amount: 5 }
+      const first = await service.createAccount(input, { idempotency_key: "create-once" })
+      await sleep(50)
+      // The initial load is part of the creation's event (initial_amount).
+      expect(events.messages.map((m) => [m.name, m.data.initial_amount])).toEqual([["ledger.account.created", "5.00"]])
+      events.clear()
+      const again = await service.createAccount(input, { idempotency_key: "create-once" })
+      await sleep(50)
+      expect(again.id).toBe(first.id)
+      expect(events.messages).toEqual([])
+    })
+
     it("nothing is emitted for postings rolled back with the caller's transaction", async () => {
       const w = await wallet(50)
       events.clear()
