@@ -25,8 +25,14 @@ const redisModules = redisUrl
   ? [
       {
         resolve: "@medusajs/medusa/event-bus-redis",
-        // A failed subscriber is retried (the ones that succeeded are not run again).
-        options: { redisUrl, jobOptions: { attempts: 3, backoff: { type: "exponential", delay: 1000 } } },
+        // A failed subscriber is retried (the ones that succeeded are not run again); the
+        // events a crashed worker was running go back to the queue within ~15 s (BullMQ's
+        // defaults, a 30 s lock checked every 30 s, take up to a minute).
+        options: {
+          redisUrl,
+          jobOptions: { attempts: 3, backoff: { type: "exponential", delay: 1000 } },
+          workerOptions: { lockDuration: 10_000, stalledInterval: 5_000 },
+        },
       },
       { resolve: "@medusajs/medusa/workflow-engine-redis", options: { redis: { redisUrl } } },
       {
