@@ -62,10 +62,6 @@ export function markDatabaseDown() {
   downSince ??= Date.now()
 }
 
-export function databaseIsDown() {
-  return downSince !== null
-}
-
 /** Resolves true once the database answers again (one probe at a time, at most every 500 ms). */
 function checkRecovered(req: MedusaRequest): Promise<boolean> {
   if (!probing && Date.now() - lastProbe >= PROBE_INTERVAL_MS) {
