@@ -72,8 +72,12 @@ export const HOLD = prepared(
   "ledger_hold_v2",
   `SELECT h.*, ${HOLD_CURRENCY} FROM ledger_hold(?, ?, ?::numeric, ?::timestamptz, ?, ?, ?::jsonb) h`
 )
-export const RELEASE = prepared("ledger_release_v2", `SELECT h.*, ${HOLD_CURRENCY} FROM ledger_release(?, ?) h`)
-export const HOLD_STATUS = prepared("ledger_hold_status", `SELECT status FROM ledger_hold WHERE id = ?`)
+// status_before is read with the statement's snapshot, taken before ledger_release ran:
+// whether this call is the one that released the hold.
+export const RELEASE = prepared(
+  "ledger_release_v3",
+  `SELECT h.*, ${HOLD_CURRENCY}, (SELECT b.status FROM ledger_hold b WHERE b.id = ?) AS status_before FROM ledger_release(?, ?) h`
+)
 
 // Keyed by the models' DML names, so the generated methods (listLedgerAccounts, ...) are
 // the ones Query calls for the entities ledger_account, ledger_transfer, ...

@@ -21,7 +21,7 @@ export class LedgerExpiry extends LedgerPostings {
     const result: ExpiryResult = { closed: [], skipped_negative: [], released_holds: [], kept_for_holds: [] }
     const holds = await runSql(ctx, EXPIRED_HOLDS_SQL)
     for (const { id } of holds) {
-      const [row] = await this.call_(RELEASE, [id, "expired"], ctx)
+      const [row] = await this.call_(RELEASE, [id, id, "expired"], ctx)
       if (row?.status === "expired") {
         result.released_holds.push(id)
       }

@@ -6,7 +6,7 @@ import { parseAmount, toDecimal } from "../money"
 import { runSql, toHoldDTO, toPostedDTO } from "../sql"
 import type { Amount, CaptureOptions, HoldOptions, LedgerHoldDTO, PostedTransferDTO, PostingOptions } from "../types"
 import { checkRoleRef, requireText, toDate, lockKey, jsonParam } from "./helpers"
-import { HOLD, RELEASE, HOLD_STATUS } from "./base"
+import { HOLD, RELEASE } from "./base"
 import { LedgerExpiry } from "./expiry"
 
 /** Holds: reservations for payments, their capture and release, and captureOrRedeem. */
@@ -54,11 +54,10 @@ export class LedgerHolds extends LedgerExpiry {
    * has expired meanwhile, the money the hold kept from the expiry sweep lapses now.
    */
   async release(holdId: string, @MedusaContext() ctx: Context = {}): Promise<LedgerHoldDTO> {
-    const [before] = await this.call_(HOLD_STATUS, [holdId], ctx)
-    const [row] = await this.call_(RELEASE, [holdId, "released"], ctx)
+    const [row] = await this.call_(RELEASE, [holdId, holdId, "released"], ctx)
     const hold = toHoldDTO(row)
     // Only a hold released now kept money from the sweep; a repeated release touches nothing.
-    if (before?.status === "open") await this.lapseIfExpired_(hold.account_id, ctx)
+    if (row.status_before === "open") await this.lapseIfExpired_(hold.account_id, ctx)
     return hold
   }
 
