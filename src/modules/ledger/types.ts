@@ -204,3 +204,44 @@ export interface VerifyResult {
   }[]
   checks: VerifyCheck[]
 }
+
+/** How a batch treats a refused item: alone (the others post) or all or none. */
+export type BatchMode = "independent" | "atomic"
+
+export interface BatchOptions {
+  mode?: BatchMode
+  /** Names the batch: item i without a key of its own gets `${idempotency_key}:${i}`. */
+  idempotency_key?: string | null
+  actor?: LedgerActor
+}
+
+export type BatchItemError = { code: string; message: string }
+
+export type BatchItemResult<T> =
+  | ({ index: number; ok: true; replayed: boolean } & T)
+  | { index: number; ok: false; error: BatchItemError }
+
+export interface BatchResult<T> {
+  mode: BatchMode
+  /** every item posted (or replayed) */
+  ok: boolean
+  /** atomic: the item that failed the batch */
+  failed_index: number | null
+  counts: { ok: number; failed: number; replayed: number }
+  results: BatchItemResult<T>[]
+}
+
+/** One posting of postBatch: a transfer() call. */
+export interface BatchTransferInput {
+  source_account_id: string
+  destination_account_id: string
+  amount: Amount
+  kind?: "transfer" | "load" | "redemption"
+  description?: string | null
+  merchant_reference?: string | null
+  idempotency_key?: string | null
+  metadata?: Record<string, unknown> | null
+}
+
+/** One account of createAccounts: a createAccount() call. */
+export type BatchAccountInput = CreateAccountInput & { idempotency_key?: string | null }

@@ -12,6 +12,7 @@ import { prepared, runPrepared, runSql, toAccountDTO, toPostedDTO } from "../sql
 import type { LedgerAccountDTO, LedgerActor, PostedTransferDTO, PostingOptions, TransferKind } from "../types"
 import { liveBalanceOrder, jsonParam, refuseWrite, CLOSED_WRITERS } from "./helpers"
 import { emitAfterCommit } from "./emit-after-commit"
+import { PostingGroup } from "../posting-group"
 
 /** A row of ledger_operation. */
 export type LedgerOperationRecord = {
@@ -66,6 +67,14 @@ export const POST = prepared(
   "ledger_post_v1",
   `SELECT * FROM ledger_post(?, ?, ?, ?, ?, ?::numeric, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::numeric)`
 )
+// ledger_post's arguments, in order.
+const POST_FIELDS = [
+  "id", "reference", "kind", "source", "destination", "amount", "parent", "hold", "description",
+  "merchant_reference", "actor_type", "actor_id", "idempotency_key", "metadata", "source_entry_id",
+  "destination_entry_id", "max_destination_balance",
+] as const
+export type PostingRow = Record<(typeof POST_FIELDS)[number], any>
+
 // Holds come back with their account's currency, which their amounts are formatted in.
 export const HOLD_CURRENCY = `(SELECT a.currency_code FROM ledger_account a WHERE a.id = h.account_id) AS currency_code`
 export const HOLD = prepared(
@@ -101,12 +110,16 @@ const MODELS = {
 export class LedgerServiceBase extends MedusaService(MODELS) {
   protected readonly options_: ResolvedLedgerOptions
   protected readonly container_: Record<string, any>
+  protected readonly group_: PostingGroup | null
 
   constructor(container: Record<string, unknown>, options: LedgerModuleOptions = {}) {
     // @ts-ignore MedusaService's constructor takes the container
     super(...arguments)
     this.container_ = container
     this.options_ = resolveOptions(options)
+    this.group_ = this.options_.groupPosting
+      ? new PostingGroup(() => this.container_[ContainerRegistrationKeys.PG_CONNECTION], POST, this.options_.groupPosting)
+      : null
     emitAfterCommit.call(this)
     // The generated writers of the money models would bypass every rule: close them.
     for (const [model, instead] of Object.entries(CLOSED_WRITERS)) {
@@ -176,29 +189,44 @@ export class LedgerServiceBase extends MedusaService(MODELS) {
     return runPrepared(this.container_[ContainerRegistrationKeys.PG_CONNECTION], statement, values)
   }
 
-  protected async post_(args: PostArgs, ctx: Context): Promise<PostedTransferDTO> {
+  /** One posting as ledger_post takes it, with its new ids. */
+  protected postingRow_(args: PostArgs): PostingRow {
     const o = args.options
     const actor: LedgerActor = o.actor ?? { type: "system" }
-    const [row] = await this.call_(POST, [
-      newId("ltr"),
-      this.newReference_(),
-      args.kind,
-      args.source ?? null,
-      args.destination ?? null,
-      args.amount ?? null,
-      args.parent ?? null,
-      args.hold ?? null,
-      o.description ?? null,
-      o.merchant_reference ?? null,
-      actor.type,
-      actor.id ?? null,
-      o.idempotency_key ?? null,
-      jsonParam(o.metadata),
-      newId("lent"),
-      newId("lent"),
-      args.maxDestinationBalance ?? null,
-    ], ctx)
-    return toPostedDTO(row)
+    return {
+      id: newId("ltr"),
+      reference: this.newReference_(),
+      kind: args.kind,
+      source: args.source ?? null,
+      destination: args.destination ?? null,
+      amount: args.amount ?? null,
+      parent: args.parent ?? null,
+      hold: args.hold ?? null,
+      description: o.description ?? null,
+      merchant_reference: o.merchant_reference ?? null,
+      actor_type: actor.type,
+      actor_id: actor.id ?? null,
+      idempotency_key: o.idempotency_key ?? null,
+      metadata: o.metadata ?? null,
+      source_entry_id: newId("lent"),
+      destination_entry_id: newId("lent"),
+      max_destination_balance: args.maxDestinationBalance ?? null,
+    }
+  }
+
+  /**
+   * Posts one transfer: in the caller's transaction if there is one; else, with group
+   * posting on, together with the postings made at the same time (PostingGroup; a capture
+   * of a hold always alone); else as one prepared call.
+   */
+  protected async post_(args: PostArgs, ctx: Context): Promise<PostedTransferDTO> {
+    const row = this.postingRow_(args)
+    const values = POST_FIELDS.map((f) => (f === "metadata" ? jsonParam(row.metadata) : row[f]))
+    if (this.group_ && !ctx.transactionManager && !args.hold) {
+      return toPostedDTO(await this.group_.post(row, values))
+    }
+    const [posted] = await this.call_(POST, values, ctx)
+    return toPostedDTO(posted)
   }
 
   protected async setStatus_(id: string, status: "open" | "frozen" | "closed", ctx: Context) {

@@ -3,7 +3,7 @@ import { ContainerRegistrationKeys, MedusaContext } from "@medusajs/framework/ut
 import { LedgerEventMessage, LedgerEvents, accountEvent, lowBalance, transferCreated } from "../events"
 import { formatAmount } from "../money"
 import { runSql } from "../sql"
-import type { ExpiryResult, LedgerAccountDTO, PostedTransferDTO } from "../types"
+import type { BatchResult, CreateAccountInput, ExpiryResult, LedgerAccountDTO, PostedTransferDTO } from "../types"
 import { REPLAYED } from "./helpers"
 
 /**
@@ -48,10 +48,22 @@ export function emitAfterCommit(this: any) {
     wrap(method, posted)
   }
   wrap("postAll", (transfers: PostedTransferDTO[]) => transfers.flatMap(posted))
+  wrap("postBatch", (r: BatchResult<{ transfer: PostedTransferDTO }>) =>
+    r.results.flatMap((item) => (item.ok ? posted(item.transfer) : []))
+  )
+  wrap("createAccounts", (r: BatchResult<{ account: LedgerAccountDTO }>, [inputs]) =>
+    r.results.flatMap((item) => {
+      if (!item.ok || item.replayed) return []
+      const event = accountEvent(LedgerEvents.ACCOUNT_CREATED, item.account)
+      const initial = initialAmountOf(inputs?.[item.index])
+      return [{ ...event, data: { ...event.data, initial_amount: initial == null ? null : formatAmount(initial, item.account.currency_code) } }]
+    })
+  )
   wrap("createAccount", (a: LedgerAccountDTO & { replayed?: boolean }, [input]) => {
     if (a.replayed || REPLAYED.has(a)) return []
     const event = accountEvent(LedgerEvents.ACCOUNT_CREATED, a)
-    return [{ ...event, data: { ...event.data, initial_amount: input?.initial_amount == null ? null : formatAmount(input.initial_amount, a.currency_code) } }]
+    const initial = initialAmountOf(input)
+    return [{ ...event, data: { ...event.data, initial_amount: initial == null ? null : formatAmount(initial, a.currency_code) } }]
   })
   wrap("creditFromRefunds", (r) =>
     r.replayed ? [] : [transferCreated({ ...r.transfer, source_balance: null, destination_balance: null, replayed: false })]
@@ -79,4 +91,9 @@ function settledOf(ctx: Context | undefined): Promise<void> | null {
     trx = trx.parentTransaction
   }
   return levels.length ? Promise.allSettled(levels).then(() => undefined) : null
+}
+
+// What an account.created event reports as the initial amount.
+function initialAmountOf(input: CreateAccountInput | undefined) {
+  return input?.initial_amount ?? null
 }

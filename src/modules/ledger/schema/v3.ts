@@ -1,0 +1,283 @@
+/**
+ * The SQL of the ledger's third schema version (migration Migration20261126060000): many
+ * postings or account creations in one call, each keeping every rule of a single one.
+ * Kept apart so a later migration's down() can restore these exact definitions.
+ */
+import * as v2 from "./v2"
+
+const SHARDS = 16
+
+const RANDOM_SHARD = `v_shard := floor(random() * ${SHARDS})::int;`
+if (!v2.APPLY.includes(RANDOM_SHARD)) {
+  throw new Error("ledger schema v3: ledger_apply v2 does not pick its shard as expected")
+}
+
+/**
+ * As in v2, but a call that set `ledger.shard` (for its transaction) credits that shard of
+ * a core account instead of a random one: a batch takes one shard lock per core account,
+ * up front and in order, however many of its postings touch it.
+ */
+export const APPLY = v2.APPLY.replace(
+  RANDOM_SHARD,
+  `v_shard := coalesce(nullif(current_setting('ledger.shard', true), '')::int, floor(random() * ${SHARDS})::int);`
+)
+
+/**
+ * Takes every lock a batch of postings needs, in the ledger's one order (as ledger_post
+ * takes them for one posting): the idempotency keys, the parent transfers, the accounts by
+ * id ("C" collation), and for each core account (their ids sort last) one balance shard
+ * (the batch's, set in `ledger.shard`) or, for a core account with a credit limit, every
+ * shard and then its row. The postings then find their locks held, so a batch never waits
+ * out of order: it cannot deadlock with another batch or with single postings.
+ *
+ * Items: { idempotency_key, source, destination, parent, currency } — `currency` resolves
+ * a role ('@bank') when the other side does not exist yet (a batch of new accounts).
+ */
+export const LOCK_MANY = `
+CREATE OR REPLACE FUNCTION ledger_lock_many(p_items jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_shard int := floor(random() * ${SHARDS})::int;
+  v_key text;
+  v_core text;
+  v_accounts text[];
+BEGIN
+  PERFORM set_config('ledger.shard', v_shard::text, true);
+  FOR v_key IN
+    SELECT k FROM (SELECT DISTINCT e->>'idempotency_key' AS k FROM jsonb_array_elements(p_items) e) keys
+     WHERE k IS NOT NULL ORDER BY k COLLATE "C"
+  LOOP
+    PERFORM ledger_lock_key(v_key);
+  END LOOP;
+
+  PERFORM 1 FROM ledger_transfer x
+   WHERE x.deleted_at IS NULL
+     AND (x.id IN (SELECT e->>'parent' FROM jsonb_array_elements(p_items) e)
+          OR x.reference IN (SELECT e->>'parent' FROM jsonb_array_elements(p_items) e))
+   ORDER BY x.id COLLATE "C" FOR NO KEY UPDATE;
+
+  WITH items AS (
+    SELECT e->>'source' AS s, e->>'destination' AS d, e->>'parent' AS p, e->>'currency' AS c
+      FROM jsonb_array_elements(p_items) e
+  ), sides AS (
+    SELECT coalesce(t.destination_id, i.s) AS s, coalesce(t.source_id, i.d) AS d, i.c
+      FROM items i
+      LEFT JOIN ledger_transfer t ON i.p IS NOT NULL AND (t.id = i.p OR t.reference = i.p) AND t.deleted_at IS NULL
+  ), named AS (
+    SELECT s AS ref, d AS other, c FROM sides UNION SELECT d, s, c FROM sides
+  )
+  SELECT array_agg(DISTINCT CASE WHEN left(n.ref, 1) = '@'
+           THEN ledger_core_id(n.ref, coalesce(n.c, (SELECT a.currency_code FROM ledger_account a WHERE a.id = n.other)))
+           ELSE n.ref END)
+    INTO v_accounts FROM named n WHERE n.ref IS NOT NULL;
+
+  PERFORM 1 FROM ledger_account x
+   WHERE x.id = ANY (v_accounts) AND left(x.id, 8) <> 'acc_sys_'
+   ORDER BY x.id COLLATE "C" FOR NO KEY UPDATE;
+  FOR v_core IN
+    SELECT u FROM unnest(v_accounts) u WHERE left(u, 8) = 'acc_sys_' ORDER BY u COLLATE "C"
+  LOOP
+    IF EXISTS (SELECT 1 FROM ledger_account x WHERE x.id = v_core AND x.credit_limit IS NOT NULL) THEN
+      PERFORM 1 FROM ledger_balance_shard x WHERE x.account_id = v_core ORDER BY x.shard FOR NO KEY UPDATE;
+      PERFORM 1 FROM ledger_account x WHERE x.id = v_core FOR NO KEY UPDATE;
+    ELSE
+      PERFORM 1 FROM ledger_balance_shard x WHERE x.account_id = v_core AND x.shard = v_shard FOR NO KEY UPDATE;
+    END IF;
+  END LOOP;
+END
+$$;
+`
+
+// An error a batch reports per item rather than failing with: everything but the
+// failures of the transaction itself (deadlock, serialization, cancel, connection, server).
+const ITEM_ERROR = `
+CREATE OR REPLACE FUNCTION ledger_item_error(p_state text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_state NOT IN ('40P01', '40001') AND left(p_state, 2) NOT IN ('08', '25', '53', '54', '55', '57', '58', 'XX')
+$$;
+`
+
+/**
+ * The body of a batch function: `item` (SQL returning the item's row, the item in `e`)
+ * for each element of p_items in order, its index in v_idx. Independent: each item in a
+ * subtransaction of its own; a refused item comes back as an error row and writes
+ * nothing, the others post. Atomic: one subtransaction around them all and none per item;
+ * the first refusal undoes every item and comes back as an error row (the rows before it
+ * are returned but were undone). Failures of the transaction itself (deadlock, ...) are
+ * raised, never reported per item. `failed` is the error row's SELECT list after v_idx.
+ */
+function batchBody(item: string, failed: string) {
+  const handler = `
+      GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_hint = PG_EXCEPTION_HINT,
+        v_message = PG_EXCEPTION_DETAIL, v_constraint = CONSTRAINT_NAME;
+      IF NOT ledger_item_error(v_state) THEN
+        RAISE;
+      END IF;
+      IF coalesce(v_message, '') = '' THEN
+        GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
+      END IF;
+      RETURN QUERY SELECT v_idx, ${failed}, v_state, v_hint, v_message, v_constraint;`
+  const items = `SELECT x.e FROM jsonb_array_elements(p_items) WITH ORDINALITY x(e, n) ORDER BY x.n`
+  return `
+  IF p_atomic THEN
+    BEGIN
+      FOR e IN ${items} LOOP
+        v_idx := v_idx + 1;
+        RETURN QUERY SELECT v_idx, r.* FROM (${item}) r;
+      END LOOP;
+    EXCEPTION WHEN OTHERS THEN ${handler}
+    END;
+  ELSE
+    FOR e IN ${items} LOOP
+      v_idx := v_idx + 1;
+      BEGIN
+        RETURN QUERY SELECT v_idx, r.* FROM (${item}) r;
+      EXCEPTION WHEN OTHERS THEN ${handler}
+      END;
+    END LOOP;
+  END IF;`
+}
+
+const BATCH_DECLARE = `
+  e jsonb;
+  v_idx int := -1;
+  v_state text;
+  v_hint text;
+  v_message text;
+  v_constraint text;`
+
+const ERROR_COLUMNS = `error_state text, error_hint text, error_message text, error_constraint text`
+
+/**
+ * Posts many transfers in one call and one transaction, locks first (ledger_lock_many).
+ * Each item is one ledger_post call: { id, reference, kind, source, destination, amount,
+ * parent, description, merchant_reference, actor_type, actor_id, idempotency_key,
+ * metadata, source_entry_id, destination_entry_id, max_destination_balance }; see
+ * batchBody for the two modes.
+ */
+export const POST_MANY = `
+${ITEM_ERROR}
+CREATE OR REPLACE FUNCTION ledger_post_many(p_items jsonb, p_atomic boolean)
+RETURNS TABLE (
+  idx int, id text, reference text, kind text, source_id text, destination_id text,
+  amount numeric, currency_code text, parent_id text, hold_id text,
+  merchant_reference text, description text, actor_type text, actor_id text,
+  idempotency_key text, metadata jsonb, created_at timestamptz,
+  source_balance numeric, destination_balance numeric, replayed boolean, ${ERROR_COLUMNS})
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE ${BATCH_DECLARE}
+BEGIN
+  PERFORM ledger_lock_many(p_items);
+  ${batchBody(
+    `SELECT p.*, NULL::text, NULL::text, NULL::text, NULL::text
+       FROM ledger_post(e->>'id', e->>'reference', e->>'kind', e->>'source', e->>'destination',
+         (e->>'amount')::numeric, e->>'parent', NULL, e->>'description', e->>'merchant_reference',
+         e->>'actor_type', e->>'actor_id', e->>'idempotency_key', nullif(e->'metadata', 'null'::jsonb),
+         e->>'source_entry_id', e->>'destination_entry_id', (e->>'max_destination_balance')::numeric) p`,
+    `NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::numeric, NULL::text, NULL::text,
+       NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::jsonb,
+       NULL::timestamptz, NULL::numeric, NULL::numeric, NULL::boolean`
+  )}
+END
+$$;
+`
+
+/**
+ * Creates one account of a batch with its initial loads (ledger_post, kind load), the
+ * locks already held. An item with an idempotency key that already made an account
+ * replays it when the name, currency, code and loads match, and is refused
+ * (idempotency_conflict) when they do not. Item: { id, name, description, code, currency,
+ * credit_limit, start_date, end_date, customer_id, product_ids, can_pay_shipping,
+ * metadata, type_id, idempotency_key, member_ids: [{id, customer_id}], max_balance,
+ * actor_type, actor_id, loads: [{ id, reference, source, amount, description,
+ * source_entry_id, destination_entry_id }] }.
+ */
+const CREATE_ITEM = `
+CREATE OR REPLACE FUNCTION ledger_create_item(e jsonb)
+RETURNS TABLE (account_id text, replayed boolean)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  l jsonb;
+  v_key text := e->>'idempotency_key';
+  v_cur text := e->>'currency';
+  v_loads jsonb := coalesce(e->'loads', '[]'::jsonb);
+  v_earlier ledger_account%ROWTYPE;
+BEGIN
+  IF v_key IS NOT NULL THEN
+    PERFORM ledger_key_check(v_key, 'account');
+    SELECT * INTO v_earlier FROM ledger_account a WHERE a.idempotency_key = v_key AND a.deleted_at IS NULL;
+    IF FOUND THEN
+      IF v_earlier.name <> e->>'name' OR v_earlier.currency_code <> v_cur
+         OR (e->>'code' IS NOT NULL AND v_earlier.code IS DISTINCT FROM e->>'code')
+         OR (SELECT ROW(array_agg(t.source_id ORDER BY t.created_at, t.id), array_agg(t.amount ORDER BY t.created_at, t.id))
+               FROM (SELECT t.source_id, t.amount, t.created_at, t.id FROM ledger_transfer t
+                      WHERE t.destination_id = v_earlier.id AND t.kind = 'load' AND t.deleted_at IS NULL
+                      ORDER BY t.created_at, t.id LIMIT jsonb_array_length(v_loads)) t)
+            IS DISTINCT FROM
+            (SELECT ROW(array_agg(CASE WHEN left(x.ld->>'source', 1) = '@' THEN ledger_core_id(x.ld->>'source', v_cur)
+                                       ELSE x.ld->>'source' END ORDER BY x.n),
+                        array_agg((x.ld->>'amount')::numeric ORDER BY x.n))
+               FROM jsonb_array_elements(v_loads) WITH ORDINALITY x(ld, n))
+      THEN
+        PERFORM ledger_fail('idempotency_conflict', format(
+          'Idempotency key %s was used to create account %s with other arguments', v_key, v_earlier.id));
+      END IF;
+      RETURN QUERY SELECT v_earlier.id, true;
+      RETURN;
+    END IF;
+  END IF;
+  INSERT INTO ledger_account (id, name, description, code, status, currency_code, credit_limit,
+    raw_credit_limit, balance, raw_balance, held, raw_held, start_date, end_date, customer_id,
+    product_ids, can_pay_shipping, metadata, type_id, idempotency_key)
+  VALUES (e->>'id', e->>'name', e->>'description', e->>'code', 'open', v_cur, (e->>'credit_limit')::numeric,
+    CASE WHEN e->>'credit_limit' IS NULL THEN NULL ELSE ledger_raw((e->>'credit_limit')::numeric) END,
+    0, ledger_raw(0), 0, ledger_raw(0), (e->>'start_date')::timestamptz, (e->>'end_date')::timestamptz,
+    e->>'customer_id',
+    CASE WHEN jsonb_typeof(e->'product_ids') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(e->'product_ids')) END,
+    coalesce((e->>'can_pay_shipping')::boolean, true), nullif(e->'metadata', 'null'::jsonb), e->>'type_id', v_key);
+  INSERT INTO ledger_account_member (id, account_id, customer_id)
+  SELECT m->>'id', e->>'id', m->>'customer_id' FROM jsonb_array_elements(coalesce(e->'member_ids', '[]'::jsonb)) m;
+  FOR l IN SELECT x.ld FROM jsonb_array_elements(v_loads) WITH ORDINALITY x(ld, n) ORDER BY x.n LOOP
+    PERFORM ledger_post(l->>'id', l->>'reference', 'load', l->>'source', e->>'id', (l->>'amount')::numeric,
+      NULL, NULL, l->>'description', NULL, e->>'actor_type', e->>'actor_id', NULL, NULL,
+      l->>'source_entry_id', l->>'destination_entry_id', (e->>'max_balance')::numeric);
+  END LOOP;
+  RETURN QUERY SELECT e->>'id', false;
+END
+$$;
+`
+
+/** Creates many accounts in one call and one transaction; see ledger_create_item and batchBody. */
+export const CREATE_MANY = `
+${CREATE_ITEM}
+CREATE OR REPLACE FUNCTION ledger_create_many(p_items jsonb, p_atomic boolean)
+RETURNS TABLE (idx int, account_id text, replayed boolean, ${ERROR_COLUMNS})
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE ${BATCH_DECLARE}
+BEGIN
+  -- The locks: each item's key and the sources of its loads (a new account has no row
+  -- yet: its currency names the core accounts).
+  PERFORM ledger_lock_many(coalesce((
+    SELECT jsonb_agg(jsonb_build_object('idempotency_key', x.e->>'idempotency_key', 'source', ld->>'source',
+             'destination', x.e->>'id', 'currency', x.e->>'currency'))
+      FROM jsonb_array_elements(p_items) x(e)
+      LEFT JOIN LATERAL jsonb_array_elements(coalesce(x.e->'loads', '[]'::jsonb)) ld ON true
+  ), '[]'::jsonb));
+  ${batchBody(
+    `SELECT c.*, NULL::text, NULL::text, NULL::text, NULL::text FROM ledger_create_item(e) c`,
+    `NULL::text, NULL::boolean`
+  )}
+END
+$$;
+`
+
+export const DROP = `
+DROP FUNCTION IF EXISTS ledger_create_many(jsonb, boolean);
+DROP FUNCTION IF EXISTS ledger_create_item(jsonb);
+DROP FUNCTION IF EXISTS ledger_post_many(jsonb, boolean);
+DROP FUNCTION IF EXISTS ledger_item_error(text);
+DROP FUNCTION IF EXISTS ledger_lock_many(jsonb);
+`

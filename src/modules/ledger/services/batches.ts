@@ -1,0 +1,216 @@
+import { Context } from "@medusajs/framework/types"
+import { InjectManager, MedusaContext } from "@medusajs/framework/utils"
+import { CREATE_MANY, Outcome, POST_MANY, batchResult, checkBatchSize, isRetryable, itemError, itemKey, rowError } from "../batch-sql"
+import { generateCode, normalizeCode } from "../codes"
+import { TYPE_CODES, typeId } from "../core"
+import { LedgerError } from "../errors"
+import { newId } from "../ids"
+import { normalizeCurrency, parseAmount } from "../money"
+import { runSql, toAccountDTO, toPostedDTO } from "../sql"
+import type {
+  BatchAccountInput,
+  BatchMode,
+  BatchOptions,
+  BatchResult,
+  BatchTransferInput,
+  LedgerAccountDTO,
+  PostedTransferDTO,
+} from "../types"
+import { ACCOUNT_SELECT } from "./base"
+import { checkDates, checkRoleRef, initialLoads, requireText } from "./helpers"
+import { LedgerAdminReads } from "./admin-reads"
+
+type Prepared = { index: number; item: Record<string, unknown> }
+
+/**
+ * Batches: many postings or many new accounts in one database call (ledger_post_many,
+ * ledger_create_many), each item with every rule of its single method (transfer(),
+ * createAccount()). Independent: each item posts or is refused on its own. Atomic: all
+ * or none, the answer naming the first refused item. Items are checked here first, as
+ * the single methods check them; an atomic batch with a bad item never reaches the database.
+ */
+export class LedgerBatches extends LedgerAdminReads {
+  @InjectManager()
+  async postBatch(
+    items: BatchTransferInput[],
+    options: BatchOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<BatchResult<{ transfer: PostedTransferDTO }>> {
+    const mode = batchMode(options.mode)
+    checkBatchSize(items)
+    const outcomes: Outcome<{ transfer: PostedTransferDTO }>[] = new Array(items.length)
+    const ready: Prepared[] = []
+    items.forEach((input, index) => {
+      try {
+        ready.push({ index, item: this.batchPosting_(input, index, options) })
+      } catch (e) {
+        outcomes[index] = { ok: false, error: itemError(e) }
+      }
+    })
+    if (ready.length && !(mode === "atomic" && ready.length < items.length)) {
+      const rows = await this.runBatch_(POST_MANY, ready, mode, ctx)
+      for (const row of rows) {
+        const index = ready[row.idx].index
+        outcomes[index] = row.error_state
+          ? { ok: false, error: itemError(rowError(row)) }
+          : { ok: true, replayed: row.replayed === true, transfer: toPostedDTO(row) }
+      }
+    }
+    return batchResult(mode, fillUnposted(outcomes))
+  }
+
+  /** What postBatch would answer now, run in a transaction that is rolled back. */
+  async checkBatch(items: BatchTransferInput[], options: BatchOptions = {}) {
+    let result!: BatchResult<{ transfer: PostedTransferDTO }>
+    await this.rolledBack_(async (ctx) => {
+      result = await this.postBatch(items, options, ctx)
+    })
+    return result
+  }
+
+  @InjectManager()
+  async createAccounts(
+    items: BatchAccountInput[],
+    options: BatchOptions = {},
+    @MedusaContext() ctx: Context = {}
+  ): Promise<BatchResult<{ account: LedgerAccountDTO }>> {
+    const mode = batchMode(options.mode)
+    checkBatchSize(items)
+    const outcomes: Outcome<{ account: LedgerAccountDTO }>[] = new Array(items.length)
+    const ready: Prepared[] = []
+    items.forEach((input, index) => {
+      try {
+        ready.push({ index, item: this.batchAccount_(input, index, options) })
+      } catch (e) {
+        outcomes[index] = { ok: false, error: itemError(e) }
+      }
+    })
+    if (ready.length && !(mode === "atomic" && ready.length < items.length)) {
+      await this.ensureCoreAccounts([...new Set(ready.map((r) => r.item.currency as string))], ctx)
+      const rows = await this.runBatch_(CREATE_MANY, ready, mode, ctx)
+      const created = rows.filter((r) => !r.error_state).map((r) => r.account_id as string)
+      const accounts = new Map<string, LedgerAccountDTO>()
+      if (created.length) {
+        const found = await runSql(ctx, `${ACCOUNT_SELECT} WHERE a.id IN (SELECT jsonb_array_elements_text(?::jsonb))`, [
+          JSON.stringify(created),
+        ])
+        found.forEach((r) => accounts.set(r.id, toAccountDTO(r)))
+      }
+      for (const row of rows) {
+        const index = ready[row.idx].index
+        outcomes[index] = row.error_state
+          ? { ok: false, error: itemError(rowError(row)) }
+          : { ok: true, replayed: row.replayed === true, account: accounts.get(row.account_id)! }
+      }
+    }
+    return batchResult(mode, fillUnposted(outcomes))
+  }
+
+  /** What createAccounts would answer now, run in a transaction that is rolled back. */
+  async checkAccounts(items: BatchAccountInput[], options: BatchOptions = {}) {
+    let result!: BatchResult<{ account: LedgerAccountDTO }>
+    await this.rolledBack_(async (ctx) => {
+      result = await this.createAccounts(items, options, ctx)
+    })
+    return result
+  }
+
+  /**
+   * One batch call. On its own connection (no caller's transaction) a failure of the
+   * whole transaction (deadlock, serialization) wrote nothing and is tried again.
+   */
+  protected async runBatch_(statement: typeof POST_MANY, ready: Prepared[], mode: BatchMode, ctx: Context) {
+    const values = [JSON.stringify(ready.map((r) => r.item)), mode === "atomic"]
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call_(statement, values, ctx)
+      } catch (e) {
+        if (ctx.transactionManager || !isRetryable(e) || attempt >= 3) throw e
+      }
+    }
+  }
+
+  /** A postBatch item as transfer() checks it, as ledger_post_many takes it. */
+  protected batchPosting_(input: BatchTransferInput, index: number, options: BatchOptions) {
+    if (!input || typeof input !== "object") {
+      throw new LedgerError("invalid_request", "Each item is an object")
+    }
+    checkRoleRef(input.source_account_id)
+    checkRoleRef(input.destination_account_id)
+    const kind = input.kind ?? "transfer"
+    if (!["transfer", "load", "redemption"].includes(kind)) {
+      throw new LedgerError("invalid_request", "kind must be transfer, load or redemption")
+    }
+    return this.postingRow_({
+      kind,
+      source: input.source_account_id,
+      destination: input.destination_account_id,
+      amount: parseAmount(input.amount, undefined),
+      options: {
+        description: input.description,
+        merchant_reference: input.merchant_reference,
+        metadata: input.metadata,
+        actor: options.actor,
+        idempotency_key: itemKey(input.idempotency_key, options.idempotency_key, index),
+      },
+    })
+  }
+
+  /** A createAccounts item as createAccount() checks it, as ledger_create_many takes it. */
+  protected batchAccount_(input: BatchAccountInput, index: number, options: BatchOptions) {
+    if (!input || typeof input !== "object") {
+      throw new LedgerError("invalid_request", "Each item is an object")
+    }
+    const currency = normalizeCurrency(input.currency_code)
+    const creditLimit =
+      input.credit_limit === null
+        ? null
+        : parseAmount(input.credit_limit ?? 0, currency, { allowZero: true, field: "credit_limit" })
+    const [startDate, endDate] = checkDates(input.start_date, input.end_date)
+    const loads = initialLoads(input, currency)
+    loads.forEach((l) => this.checkLoad_(l.amount, currency))
+    const actor = options.actor ?? { type: "system" }
+    return {
+      id: newId("acc"),
+      name: requireText(input.name, "name"),
+      description: input.description ?? null,
+      code: input.generate_code ? generateCode(this.options_.code) : input.code ? normalizeCode(input.code) : null,
+      currency,
+      credit_limit: creditLimit,
+      start_date: startDate?.toISOString() ?? null,
+      end_date: endDate?.toISOString() ?? null,
+      customer_id: input.customer_id ?? null,
+      product_ids: input.product_ids ?? null,
+      can_pay_shipping: input.can_pay_shipping ?? true,
+      metadata: input.metadata ?? null,
+      type_id: input.type_id ?? typeId(TYPE_CODES.storeCredit),
+      idempotency_key: itemKey(input.idempotency_key, options.idempotency_key, index),
+      member_ids: [...new Set(input.member_ids ?? [])].map((customer_id) => ({ id: newId("accmem"), customer_id })),
+      max_balance: this.maxBalance_(currency),
+      actor_type: actor.type,
+      actor_id: actor.id ?? null,
+      loads: loads.map((l) => ({
+        id: newId("ltr"),
+        reference: this.newReference_(),
+        source: l.source_account_id,
+        amount: l.amount,
+        description: l.description ?? "Initial load",
+        source_entry_id: newId("lent"),
+        destination_entry_id: newId("lent"),
+      })),
+    }
+  }
+}
+
+function batchMode(mode: unknown): BatchMode {
+  if (mode === undefined || mode === null) return "independent"
+  if (mode !== "independent" && mode !== "atomic") {
+    throw new LedgerError("invalid_request", "mode must be independent or atomic")
+  }
+  return mode
+}
+
+// An atomic batch refused before the database: the items that were fine were not written.
+function fillUnposted<T>(outcomes: Outcome<T>[]): Outcome<T>[] {
+  return Array.from(outcomes, (o) => o ?? { ok: false, error: { code: "not_posted", message: "Not written" } })
+}
