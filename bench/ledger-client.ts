@@ -41,6 +41,15 @@ const pgQuery = Client.prototype.query as (...args: any[]) => any
   return pgQuery.call(this, config, values, callback)
 }
 
+/** BENCH_GROUP_POSTING: 1/0, or "maxBatch,maxInFlight"; unset: the module's default. */
+function groupPostingOption() {
+  const v = process.env.BENCH_GROUP_POSTING
+  if (v === undefined || v === "") return undefined
+  if (v === "0" || v === "1") return v === "1"
+  const [maxBatch, maxInFlight] = v.split(",").map(Number)
+  return { maxBatch, maxInFlight }
+}
+
 async function runPool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(count)
   let next = 0
@@ -61,7 +70,7 @@ const handlers: Record<string, (msg: any) => Promise<unknown>> = {
   },
 
   async init({ url, poolMax }) {
-    ledger = await loadLedger(url, { options: { currencies: ["usd"] }, poolMax })
+    ledger = await loadLedger(url, { options: { currencies: ["usd"], groupPosting: groupPostingOption() }, poolMax })
     return { pid: process.pid }
   },
 

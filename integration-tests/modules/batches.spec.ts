@@ -122,6 +122,28 @@ ledgerModuleSuite("batches", ({ service, db, events }) => {
     })
   })
 
+  describe("core accounts in a batch", () => {
+    it("a refused item takes back what it added to a core account; a posting after the batch in the same transaction is its own", async () => {
+      await service.freezeAccount(SALES)
+      const result = await service.postBatch([
+        { source_account_id: BANK, destination_account_id: SALES, amount: 5 },
+        { source_account_id: BANK, destination_account_id: "acc_sys_usd_unpaid_source", amount: 7 },
+      ])
+      expect(result.results.map((r) => (r.ok ? "ok" : r.error.code))).toEqual(["account_frozen", "ok"])
+      await service.thawAccount(SALES)
+      await expectMoney(BANK, "-7.00")
+      const a = await wallet(100)
+      const trx = await db.transaction()
+      const items = JSON.stringify([{ id: "ltr_in_batch", reference: "INBATCH000000001", kind: "redemption", source: a.id, destination: "@redemptions", amount: "3", source_entry_id: "lent_b1", destination_entry_id: "lent_b2" }])
+      await trx.raw(`SELECT * FROM ledger_post_many(?::jsonb, false)`, [items])
+      await trx.raw(`SELECT * FROM ledger_post('ltr_after', 'AFTERBATCH000001', 'redemption', ?, '@redemptions', 4, NULL, NULL, NULL, NULL, 'system', NULL, NULL, NULL, 'lent_a1', 'lent_a2', NULL)`, [a.id])
+      expect((await trx.raw(`SELECT current_setting('ledger.shard', true) AS s, current_setting('ledger.pending', true) AS p`)).rows[0]).toEqual({ s: "", p: "" })
+      await trx.commit()
+      await expectMoney(SALES, "7.00")
+      await expectVerified(service)
+    })
+  })
+
   describe("postBatch, atomic", () => {
     it("a refusal in the database undoes the items before it and names the item", async () => {
       const a = await wallet(100)

@@ -7,20 +7,63 @@ import * as v2 from "./v2"
 
 const SHARDS = 16
 
-const RANDOM_SHARD = `v_shard := floor(random() * ${SHARDS})::int;`
-if (!v2.APPLY.includes(RANDOM_SHARD)) {
-  throw new Error("ledger schema v3: ledger_apply v2 does not pick its shard as expected")
+const SHARD_UPDATE = `  v_shard := floor(random() * ${SHARDS})::int;
+  UPDATE ledger_balance_shard x SET balance = x.balance + p_delta`
+if (!v2.APPLY.includes(SHARD_UPDATE)) {
+  throw new Error("ledger schema v3: ledger_apply v2 does not credit its shard as expected")
 }
 
 /**
- * As in v2, but a call that set `ledger.shard` (for its transaction) credits that shard of
- * a core account instead of a random one: a batch takes one shard lock per core account,
- * up front and in order, however many of its postings touch it.
+ * As in v2, but inside a batch (which set \`ledger.shard\` for the length of its call) a
+ * core account's shard is the batch's one, and what the batch adds to it is summed
+ * (ledger_defer_delta) and added once at the end (ledger_flush_deferred), after the same
+ * checks the update would make. Updating one row again and again in one transaction
+ * leaves a version of it per update, each read by the next: a batch would be quadratic.
  */
 export const APPLY = v2.APPLY.replace(
-  RANDOM_SHARD,
-  `v_shard := coalesce(nullif(current_setting('ledger.shard', true), '')::int, floor(random() * ${SHARDS})::int);`
+  SHARD_UPDATE,
+  `  v_shard := coalesce(nullif(current_setting('ledger.shard', true), '')::int, floor(random() * ${SHARDS})::int);
+  IF coalesce(current_setting('ledger.shard', true), '') <> '' THEN
+    PERFORM 1 FROM ledger_balance_shard x
+     WHERE x.account_id = p_account AND x.shard = v_shard
+       AND x.status = 'open' AND x.currency_code = p_currency
+       AND scale(trim_scale(p_amount)) <= ledger_currency_decimals(p_currency);
+    IF FOUND THEN
+      PERFORM ledger_defer_delta(p_account, p_delta);
+      RETURN NULL;
+    END IF;
+  END IF;
+  UPDATE ledger_balance_shard x SET balance = x.balance + p_delta`
 )
+
+/**
+ * What a batch owes its core accounts' shards, kept in a setting of the transaction (a
+ * subtransaction rolled back takes its part back with it), and adding it.
+ */
+export const DEFERRED = `
+CREATE OR REPLACE FUNCTION ledger_defer_delta(p_account text, p_delta numeric) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v jsonb := coalesce(nullif(current_setting('ledger.pending', true), ''), '{}')::jsonb;
+BEGIN
+  PERFORM set_config('ledger.pending',
+    jsonb_set(v, ARRAY[p_account], to_jsonb(coalesce((v->>p_account)::numeric, 0) + p_delta))::text, true);
+END
+$$;
+
+-- Adds what the batch owes to its shards and ends the batch's settings, so a posting made
+-- later in the same transaction updates its shard itself.
+CREATE OR REPLACE FUNCTION ledger_flush_deferred() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE ledger_balance_shard x SET balance = x.balance + d.value::numeric
+    FROM jsonb_each_text(coalesce(nullif(current_setting('ledger.pending', true), ''), '{}')::jsonb) d
+   WHERE x.account_id = d.key AND x.shard = current_setting('ledger.shard')::int AND d.value::numeric <> 0;
+  PERFORM set_config('ledger.pending', '', true);
+  PERFORM set_config('ledger.shard', '', true);
+END
+$$;
+`
 
 /**
  * Takes every lock a batch of postings needs, in the ledger's one order (as ledger_post
@@ -41,6 +84,7 @@ DECLARE
   v_key text;
   v_core text;
   v_accounts text[];
+  v_parents text[];
 BEGIN
   PERFORM set_config('ledger.shard', v_shard::text, true);
   FOR v_key IN
@@ -50,11 +94,15 @@ BEGIN
     PERFORM ledger_lock_key(v_key);
   END LOOP;
 
-  PERFORM 1 FROM ledger_transfer x
-   WHERE x.deleted_at IS NULL
-     AND (x.id IN (SELECT e->>'parent' FROM jsonb_array_elements(p_items) e)
-          OR x.reference IN (SELECT e->>'parent' FROM jsonb_array_elements(p_items) e))
-   ORDER BY x.id COLLATE "C" FOR NO KEY UPDATE;
+  -- (Each look-up by id or by reference separately: an OR of the two, or an IN over the
+  -- items, can make PostgreSQL read the whole transfer table.)
+  v_parents := ARRAY(SELECT DISTINCT e->>'parent' FROM jsonb_array_elements(p_items) e WHERE e->>'parent' IS NOT NULL);
+  IF cardinality(v_parents) > 0 THEN
+    PERFORM 1 FROM ledger_transfer x
+     WHERE x.id IN (SELECT t.id FROM ledger_transfer t WHERE t.id = ANY (v_parents)
+                    UNION SELECT t.id FROM ledger_transfer t WHERE t.reference = ANY (v_parents) AND t.deleted_at IS NULL)
+     ORDER BY x.id COLLATE "C" FOR NO KEY UPDATE;
+  END IF;
 
   WITH items AS (
     SELECT e->>'source' AS s, e->>'destination' AS d, e->>'parent' AS p, e->>'currency' AS c
@@ -62,7 +110,12 @@ BEGIN
   ), sides AS (
     SELECT coalesce(t.destination_id, i.s) AS s, coalesce(t.source_id, i.d) AS d, i.c
       FROM items i
-      LEFT JOIN ledger_transfer t ON i.p IS NOT NULL AND (t.id = i.p OR t.reference = i.p) AND t.deleted_at IS NULL
+      LEFT JOIN LATERAL (
+        SELECT x.source_id, x.destination_id FROM ledger_transfer x WHERE x.id = i.p AND x.deleted_at IS NULL
+        UNION ALL
+        SELECT x.source_id, x.destination_id FROM ledger_transfer x WHERE x.reference = i.p AND x.deleted_at IS NULL
+        LIMIT 1
+      ) t ON i.p IS NOT NULL
   ), named AS (
     SELECT s AS ref, d AS other, c FROM sides UNION SELECT d, s, c FROM sides
   )
@@ -179,6 +232,7 @@ BEGIN
        NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::jsonb,
        NULL::timestamptz, NULL::numeric, NULL::numeric, NULL::boolean`
   )}
+  PERFORM ledger_flush_deferred();
 END
 $$;
 `
@@ -270,6 +324,7 @@ BEGIN
     `SELECT c.*, NULL::text, NULL::text, NULL::text, NULL::text FROM ledger_create_item(e) c`,
     `NULL::text, NULL::boolean`
   )}
+  PERFORM ledger_flush_deferred();
 END
 $$;
 `
@@ -280,4 +335,6 @@ DROP FUNCTION IF EXISTS ledger_create_item(jsonb);
 DROP FUNCTION IF EXISTS ledger_post_many(jsonb, boolean);
 DROP FUNCTION IF EXISTS ledger_item_error(text);
 DROP FUNCTION IF EXISTS ledger_lock_many(jsonb);
+DROP FUNCTION IF EXISTS ledger_flush_deferred();
+DROP FUNCTION IF EXISTS ledger_defer_delta(text, numeric);
 `
