@@ -485,6 +485,18 @@ medusaIntegrationTestRunner({
           writes: true,
           prepare: post("/admin/transfers", { source_account_id: pot.id, destination_account_id: other.id, amount: "1" }),
         },
+        {
+          route: "POST /admin/transfers/batch",
+          expect: ADMIN,
+          writes: true,
+          prepare: post("/admin/transfers/batch", { transfers: [{ source_account_id: pot.id, destination_account_id: other.id, amount: "1" }] }),
+        },
+        {
+          route: "POST /admin/accounts/batch",
+          expect: ADMIN,
+          writes: true,
+          prepare: async () => ({ method: "post", url: `${AC}/batch`, body: { accounts: [{ name: `Matrix batch ${++n}`, currency_code: "usd", initial_amount: "5" }] } }),
+        },
         { route: "GET /admin/transfers/:reference", expect: ADMIN, writes: false, prepare: get(`/admin/transfers/${seenTransfer.reference}`) },
         {
           route: "POST /admin/transfers/:reference/reverse",

@@ -1,5 +1,5 @@
 import { authenticate, defineMiddlewares } from "@medusajs/framework/http"
-import type { MiddlewareRoute } from "@medusajs/framework/http"
+import type { MedusaRequest, MiddlewareRoute } from "@medusajs/framework/http"
 import type { z } from "@medusajs/framework/zod"
 import * as accountTypeQuery from "./admin/account-types/query-config"
 import * as accountTypes from "./admin/account-types/validators"
@@ -17,8 +17,8 @@ import { AdminPayOrderFromAccount } from "./admin/orders/[id]/pay-from-account/v
 import { StoreCreateAccountAllocation } from "./store/carts/[id]/account-allocations/validators"
 import { guardAccountCode } from "./store/payment-collections/guard-account-code"
 import { databaseGate } from "./utils/database-availability"
-import { jsonBody, ledgerErrorHandler, validateBody, validateParams, validateQuery } from "./utils/input"
-import { CodeSchema, IdSchema } from "./utils/validators"
+import { jsonBody, jsonBodyWithin, ledgerErrorHandler, validateBody, validateParams, validateQuery } from "./utils/input"
+import { CodeSchema, INPUT_LIMITS, IdSchema } from "./utils/validators"
 
 type Middleware = NonNullable<MiddlewareRoute["middlewares"]>[number]
 type Params = Record<string, z.ZodTypeAny>
@@ -41,6 +41,14 @@ export const writeRoute = (
   middlewares: [...before, jsonBody, ...(params ? [validateParams(params)] : []), validateBody(schema)],
 })
 
+/** A batch route: as writeRoute, with the larger body a batch of up to 1,000 items needs. */
+export const batchRoute = (matcher: string, schema: z.ZodTypeAny): MiddlewareRoute => ({
+  method: ["POST"],
+  matcher,
+  bodyParser: false,
+  middlewares: [jsonBodyWithin(INPUT_LIMITS.batchBodyBytes), validateBody(schema)],
+})
+
 /** A route that reads: the path parameters, then the query schema. */
 export const readRoute = (
   matcher: string,
@@ -57,6 +65,7 @@ export const readRoute = (
 const adminRoutes: MiddlewareRoute[] = [
   readRoute("/admin/accounts", accounts.AdminGetAccountsParams, undefined, accountQuery.listAdminAccountsQueryConfig),
   writeRoute("/admin/accounts", accounts.AdminCreateAccount),
+  batchRoute("/admin/accounts/batch", accounts.AdminCreateAccountBatch),
   readRoute("/admin/accounts/code/:code", accounts.AdminGetAccountParams, { code: CodeSchema }, accountQuery.retrieveAdminAccountQueryConfig),
   writeRoute("/admin/accounts/code/:code/redemptions", accounts.AdminRedeemByCode, { code: CodeSchema }),
   writeRoute("/admin/accounts/code/:code/refunds", accounts.AdminRefundByCode, { code: CodeSchema }),
@@ -70,6 +79,7 @@ const adminRoutes: MiddlewareRoute[] = [
   readRoute("/admin/accounts/:id/entries", accounts.AdminGetAccountEntriesParams, ID),
   readRoute("/admin/transfers", transfers.AdminGetTransfersParams, undefined, transferQuery.listAdminTransfersQueryConfig),
   writeRoute("/admin/transfers", transfers.AdminCreateTransfer),
+  batchRoute("/admin/transfers/batch", transfers.AdminPostTransferBatch),
   readRoute("/admin/transfers/:reference", transfers.AdminGetTransferParams, { reference: IdSchema }, transferQuery.retrieveAdminTransferQueryConfig),
   writeRoute("/admin/transfers/:reference/reverse", transfers.AdminReverseTransfer, { reference: IdSchema }),
   writeRoute("/admin/transfers/:reference/refunds", transfers.AdminRefundTransfer, { reference: IdSchema }),
@@ -107,8 +117,34 @@ const checkoutRoutes: MiddlewareRoute[] = [
   { method: ["POST"], matcher: "/store/payment-collections/:id/payment-sessions", middlewares: [guardAccountCode] },
 ]
 
+/**
+ * A route with a parameter (`/admin/accounts/:id`) also matches its static siblings
+ * (`/admin/accounts/batch`, same method): its middlewares step aside for those paths.
+ */
+function besideStaticSiblings(all: MiddlewareRoute[]): MiddlewareRoute[] {
+  const methods = (r: MiddlewareRoute) => [r.method ?? []].flat().map(String)
+  return all.map((r) => {
+    const parts = String(r.matcher).split("/")
+    const siblings: [string, string][] = []
+    for (const other of all) {
+      const o = String(other.matcher).split("/")
+      if (other === r || o.length !== parts.length || !methods(other).some((m) => methods(r).includes(m))) continue
+      const differ = parts.flatMap((p, i) => (p === o[i] ? [] : [[p, o[i]]]))
+      if (differ.length === 1 && differ[0][0].startsWith(":") && !differ[0][1].startsWith(":")) {
+        siblings.push([differ[0][0].slice(1), differ[0][1]])
+      }
+    }
+    if (!siblings.length) return r
+    const aside = (req: MedusaRequest) => siblings.some(([param, literal]) => req.params?.[param] === literal)
+    return {
+      ...r,
+      middlewares: (r.middlewares ?? []).map((mw: any): Middleware => (req: any, res: any, next: any) => (aside(req) ? next() : mw(req, res, next))),
+    }
+  })
+}
+
 // While PostgreSQL is known to be down, every route of the plugin answers 503 at once.
-const routes = [...adminRoutes, ...checkoutRoutes, ...storeAccountRoutes].map((r) => ({
+const routes = besideStaticSiblings([...adminRoutes, ...checkoutRoutes, ...storeAccountRoutes]).map((r) => ({
   ...r,
   middlewares: [databaseGate, ...(r.middlewares ?? [])],
 }))

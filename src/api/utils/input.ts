@@ -101,7 +101,10 @@ const utf8 = new TextDecoder("utf-8", { fatal: true })
  * `Idempotency-Key` header must be a valid key. Answers `{ type, code, message }`:
  * 415 `unsupported_media_type`, 413 `payload_too_large`, 400 `invalid_request`.
  */
-export const jsonBody: Middleware = async (req, res, next) => {
+export const jsonBody: Middleware = (req, res, next) => jsonBodyWithin(INPUT_LIMITS.bodyBytes)(req, res, next)
+
+/** jsonBody with another size limit (the batch routes'). */
+export const jsonBodyWithin = (limit: number): Middleware => async (req, res, next) => {
   const header = req.headers["idempotency-key"]
   if (header !== undefined) {
     const parsed = IdempotencyKeySchema.safeParse(Array.isArray(header) ? header.join(", ") : header)
@@ -128,7 +131,7 @@ export const jsonBody: Middleware = async (req, res, next) => {
   }
   let text: string
   try {
-    text = utf8.decode(await readBody(req, INPUT_LIMITS.bodyBytes))
+    text = utf8.decode(await readBody(req, limit))
   } catch (e) {
     if (e instanceof BodyError) return refuse(res, e.status, e.code, e.message)
     return refuse(res, 400, "invalid_request", "The body is not valid UTF-8")

@@ -9,6 +9,8 @@ import type { LedgerErrorCode } from "../../modules/ledger/errors"
 export const INPUT_LIMITS = {
   /** a JSON body, in bytes (Medusa's own default for JSON bodies) */
   bodyBytes: 100 * 1024,
+  /** the body of a batch route (up to 1,000 items) */
+  batchBodyBytes: 4 * 1024 * 1024,
   /** `limit` of every list */
   maxLimit: 1000,
   /** `offset` of every list: a 32-bit integer */
@@ -392,6 +394,14 @@ export const MetadataSchema = z
   })
   .transform((v) => v as Record<string, unknown> | null | undefined)
   .optional()
+
+/** The fields of a batch request besides its items. */
+export const BatchFields = {
+  mode: z.enum(["independent", "atomic"]).optional(),
+  idempotency_key: IdempotencyKeySchema.optional(),
+  /** answer what the batch would do, writing nothing */
+  dry_run: z.boolean().optional(),
+}
 
 /** Common optional fields of every posting. */
 export const PostingFields = {

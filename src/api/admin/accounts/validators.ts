@@ -23,9 +23,11 @@ import {
   OffsetParam,
   OneOrMany,
   PostingFields,
+  BatchFields,
   SearchSchema,
 } from "../../utils/validators"
 import { ACCOUNT_EXTRAS } from "./helpers"
+import { MAX_BATCH } from "../../../modules/ledger/batch-sql"
 import { defaultAdminAccountFields } from "./query-config"
 
 const STATUS = z.enum(["open", "frozen", "closed"])
@@ -92,6 +94,11 @@ export const AdminCreateAccount = z
   })
   .strict()
 export type AdminCreateAccountType = z.infer<typeof AdminCreateAccount>
+
+export const AdminCreateAccountBatch = z
+  .object({ ...BatchFields, accounts: z.array(AdminCreateAccount).min(1).max(MAX_BATCH) })
+  .strict()
+export type AdminCreateAccountBatchType = z.infer<typeof AdminCreateAccountBatch>
 
 export const AdminUpdateAccount = z.object({ name: NameSchema.optional(), ...AccountDetails }).strict()
 export type AdminUpdateAccountType = z.infer<typeof AdminUpdateAccount>

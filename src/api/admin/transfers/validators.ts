@@ -13,7 +13,9 @@ import {
   OneOrMany,
   PostingFields,
   SearchSchema,
+  BatchFields,
 } from "../../utils/validators"
+import { MAX_BATCH } from "../../../modules/ledger/batch-sql"
 import { TRANSFER_EXTRAS } from "./helpers"
 import { defaultAdminTransferFields } from "./query-config"
 
@@ -63,6 +65,11 @@ export const AdminCreateTransfer = z
   })
   .strict()
 export type AdminCreateTransferType = z.infer<typeof AdminCreateTransfer>
+
+export const AdminPostTransferBatch = z
+  .object({ ...BatchFields, transfers: z.array(AdminCreateTransfer).min(1).max(MAX_BATCH) })
+  .strict()
+export type AdminPostTransferBatchType = z.infer<typeof AdminPostTransferBatch>
 
 export const AdminReverseTransfer = z
   .object({

@@ -1,0 +1,2 @@
+export * from "./create-account-batch"
+export * from "./post-transfer-batch"
