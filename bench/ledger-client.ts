@@ -69,9 +69,67 @@ const handlers: Record<string, (msg: any) => Promise<unknown>> = {
     return null
   },
 
-  async init({ url, poolMax }) {
-    ledger = await loadLedger(url, { options: { currencies: ["usd"], groupPosting: groupPostingOption() }, poolMax })
+  /** Loads the module (again: a later init replaces the first, e.g. with group posting on). */
+  async init({ url, poolMax, groupPosting }) {
+    ledger = await loadLedger(url, {
+      options: { currencies: ["usd"], groupPosting: groupPosting ?? groupPostingOption() },
+      poolMax,
+    })
     return { pid: process.pid }
+  },
+
+  /**
+   * `batches` postBatch calls one after the other, each of `size` loads from the unpaid
+   * source into `destinations` (a monthly grant); wall time of each call.
+   */
+  async batchPostings({ destinations, batches, size }) {
+    const { service } = need()
+    const ms: number[] = []
+    let ok = 0
+    let failed = 0
+    let firstError: string | null = null
+    for (let b = 0; b < batches; b++) {
+      const items = Array.from({ length: size }, (_, i) => ({
+        source_account_id: "@unpaid_source",
+        destination_account_id: destinations[(b * size + i) % destinations.length],
+        amount: "1.25",
+        kind: "load" as const,
+        description: "Monthly grant",
+      }))
+      const t = performance.now()
+      const r = await service.postBatch(items)
+      ms.push(performance.now() - t)
+      ok += r.counts.ok
+      failed += r.counts.failed
+      if (!firstError) firstError = (r.results.find((x: any) => !x.ok) as any)?.error?.message ?? null
+    }
+    return { ms, ok, failed, firstError }
+  },
+
+  /** Issues `total` gift cards with an initial load from the bank, `size` per createAccounts call. */
+  async issueCards({ total, size }) {
+    const { service } = need()
+    let ok = 0
+    let failed = 0
+    let firstError: string | null = null
+    const t0 = performance.now()
+    for (let done = 0; done < total; done += size) {
+      const n = Math.min(size, total - done)
+      const r = await service.createAccounts(
+        Array.from({ length: n }, () => ({
+          name: "Gift card",
+          currency_code: "usd",
+          type_id: "lat_liabilities_deferred_income_gift_cards",
+          generate_code: true,
+          initial_amount: "25",
+          source_account_id: "@bank",
+        }))
+      )
+      ok += r.counts.ok
+      failed += r.counts.failed
+      if (!firstError) firstError = (r.results.find((x: any) => !x.ok) as any)?.error?.message ?? null
+    }
+    return { seconds: (performance.now() - t0) / 1000, ok, failed, firstError }
   },
 
   /** Creates `count` accounts (funded with `initial` when given), `concurrency` at a time. */

@@ -47,6 +47,11 @@ export function ledgerModuleSuite(
   suite: (args: SuiteArgs) => void,
   options: LedgerModuleOptions = { currencies: ["usd"] }
 ) {
+  // LEDGER_TEST_GROUP_POSTING=1/0 runs a suite with group posting on/off whatever its default.
+  const group = process.env.LEDGER_TEST_GROUP_POSTING
+  if (group === "1" || group === "0") {
+    options = { ...options, groupPosting: options.groupPosting ?? group === "1" }
+  }
   const worker = process.env.JEST_WORKER_ID ?? "1"
   // LEDGER_TEST_DB_PREFIX keeps runs from two checkouts on one server apart.
   const dbName = `${process.env.LEDGER_TEST_DB_PREFIX ?? ""}ledger-mod-${name}-${worker}`
