@@ -144,6 +144,64 @@ ledgerModuleSuite("batches", ({ service, db, events }) => {
     })
   })
 
+  describe("the set path", () => {
+    // ledger_post_many straight, on a transaction of the test's: `itemByItem` turns the set path off.
+    const postMany = async (items: unknown[], itemByItem: boolean) => {
+      const trx = await db.transaction()
+      if (itemByItem) await trx.raw(`SET LOCAL ledger.set_path = 'off'`)
+      const { rows } = await trx.raw(`SELECT * FROM ledger_post_many(?::jsonb, false)`, [JSON.stringify(items)])
+      await trx.commit()
+      return rows
+    }
+    let n = 0
+    const item = (source: string, destination: string, amount: string, kind = "transfer") => {
+      n++
+      return { id: `ltr_set_${n}`, reference: `SETPATH${String(n).padStart(9, "0")}`, kind, source, destination, amount, actor_type: "system", source_entry_id: `lent_s${n}`, destination_entry_id: `lent_d${n}` }
+    }
+
+    it("writes what item by item writes, when every item passes (random batches)", async () => {
+      const twins = await Promise.all(Array.from({ length: 6 }, () => Promise.all([wallet(50), wallet(50)])))
+      let seed = 7
+      const rand = (k: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % k
+      for (let round = 0; round < 8; round++) {
+        const plan = Array.from({ length: 1 + rand(40) }, () => {
+          const [a, b] = [rand(6), rand(7)]
+          const amount = `${1 + rand(3)}.${rand(10)}0`
+          return b === 6 ? { kind: "redemption", from: a, to: -1, amount } : { kind: "transfer", from: a, to: b === a ? (a + 1) % 6 : b, amount }
+        })
+        const build = (side: 0 | 1) =>
+          plan.map((p) => item(twins[p.from][side].id, p.to < 0 ? "@redemptions" : twins[p.to][side].id, p.amount, p.kind))
+        const viaSet = await postMany(build(0), false)
+        const viaItems = await postMany(build(1), true)
+        const shape = (rows: any[]) => rows.map((r) => [r.idx, r.error_hint ?? "ok", r.source_balance === null ? null : Number(r.source_balance), r.destination_balance === null ? null : Number(r.destination_balance)])
+        expect(shape(viaSet)).toEqual(shape(viaItems))
+      }
+      for (const [a, b] of twins) {
+        expect((await service.getAccount(a.id)).balance).toBe((await service.getAccount(b.id)).balance)
+      }
+      // the set path did run: its transfers share one posting time
+      const { rows } = await db.raw(`SELECT count(DISTINCT created_at)::int AS n, count(*)::int AS c FROM ledger_transfer WHERE id LIKE 'ltr_set_%' AND source_id = ANY(?)`, [twins.map((t) => t[0].id)])
+      expect(rows[0].n).toBeLessThan(rows[0].c)
+      await expectVerified(service)
+    })
+
+    it("gives way to item by item for a refund, a used key, an unknown account or a refusal", async () => {
+      const a = await wallet(20)
+      const spent = await service.redeem(a.id, 5, { idempotency_key: "used-key" })
+      const cases: [string, unknown[], string[]][] = [
+        ["refund", [item(a.id, "@redemptions", "1", "redemption"), { ...item("x", "y", "1", "refund"), source: null, destination: null, parent: spent.id, kind: "refund" }], ["ok", "ok"]],
+        ["used key", [item(a.id, "@redemptions", "1", "redemption"), { ...item(a.id, "@redemptions", "5", "redemption"), idempotency_key: "used-key" }], ["ok", "ok"]],
+        ["unknown account", [item(a.id, "@redemptions", "1", "redemption"), item("acc_nowhere", "@redemptions", "1", "redemption")], ["ok", "not_found"]],
+        ["refusal", [item(a.id, "@redemptions", "1", "redemption"), item(a.id, "@redemptions", "100", "redemption")], ["ok", "insufficient_funds"]],
+      ]
+      for (const [name, items, expected] of cases) {
+        const rows = await postMany(items, false)
+        expect([name, rows.map((r: any) => r.error_hint ?? "ok")]).toEqual([name, expected])
+      }
+      await expectVerified(service)
+    })
+  })
+
   describe("postBatch, atomic", () => {
     it("a refusal in the database undoes the items before it and names the item", async () => {
       const a = await wallet(100)
@@ -317,6 +375,9 @@ ledgerModuleSuite("batches", ({ service, db, events }) => {
       const result = await service.createAccounts(Array.from({ length: 1000 }, () => card()))
       expect(result.counts.ok).toBe(1000)
       expect(await countRows(db, "ledger_account", "type_id = ?", [GIFT_CARD])).toBe(1000)
+      // by the set path: one insert, loads posted together (one posting time)
+      const { rows } = await db.raw(`SELECT count(DISTINCT created_at)::int AS n FROM ledger_transfer WHERE kind = 'load' AND source_id = ?`, [BANK])
+      expect(rows[0].n).toBe(1)
       await expectVerified(service)
     })
   })

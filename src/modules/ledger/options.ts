@@ -22,7 +22,8 @@ export type LedgerModuleOptions = {
   /**
    * Group posting: single postings made at the same time (outside a caller's transaction)
    * are posted together, one database call and one commit for many, each with its own
-   * result, rules and idempotency. `true`/`false`, or the group's limits.
+   * result, rules and idempotency. On by default; `false` turns it off, or give the
+   * group's limits (maxBatch postings a call, 64; maxInFlight calls at once, 4).
    */
   groupPosting?: boolean | { maxBatch?: number; maxInFlight?: number }
 }
@@ -75,12 +76,15 @@ export function resolveOptions(options: LedgerModuleOptions = {}): ResolvedLedge
   }
 }
 
-/** Off unless asked for; the defaults are what the bench found best on 2 cores. */
+/**
+ * On by default (it wins on the bench: more postings per second at the hot account from 16
+ * concurrent callers, the same at 1, where a lone posting goes out alone); `false` turns it off.
+ */
 function groupPosting(value: LedgerModuleOptions["groupPosting"]) {
-  if (!value) {
+  if (value === false) {
     return null
   }
-  const limits = { maxBatch: 64, maxInFlight: 2, ...(value === true ? {} : value) }
+  const limits = { maxBatch: 64, maxInFlight: 4, ...(value === true || value === undefined ? {} : value) }
   for (const [k, v] of Object.entries(limits)) {
     if (!Number.isInteger(v) || v < 1 || v > 1000) {
       throw new Error(`ledger: option groupPosting.${k} must be a whole number from 1 to 1000`)

@@ -1,6 +1,6 @@
 import { Migration } from "@medusajs/framework/mikro-orm/migrations"
 import * as v2 from "../schema/v2"
-import { APPLY, CREATE_MANY, DEFERRED, DROP, LOCK_MANY, POST_MANY } from "../schema/v3"
+import { APPLY, CREATE_MANY, DEFERRED, DROP, LOCK_MANY, POST_MANY, POST_SET } from "../schema/v3"
 
 /**
  * Batches (issue 11): ledger_post_many and ledger_create_many post many transfers or
@@ -16,6 +16,7 @@ export class Migration20261126060000 extends Migration {
     this.addSql(DEFERRED)
     this.addSql(APPLY)
     this.addSql(LOCK_MANY)
+    this.addSql(POST_SET)
     this.addSql(POST_MANY)
     this.addSql(CREATE_MANY)
   }

@@ -202,6 +202,156 @@ const BATCH_DECLARE = `
 const ERROR_COLUMNS = `error_state text, error_hint text, error_message text, error_constraint text`
 
 /**
+ * The set path of a batch: every posting of `p_items` (plain transfers, loads and
+ * redemptions) written with a handful of statements instead of one ledger_post call each:
+ * the checks of ledger_check_account run on each account's running balance, in item
+ * order, then the transfers, the entries (each with its balance after) and one update per
+ * account are written. It gives up (raising LG002, or the refusal a check raised) as soon
+ * as the batch is anything but plain: a refund, a key already used or used twice, a
+ * missing account, a core account with a credit limit paying, a refusal. The caller then
+ * posts item by item, which decides each item exactly; the set path only ever writes what
+ * that would have written when every item passes. The locks are held (ledger_lock_many).
+ */
+export const POST_SET = `
+DO $$ BEGIN
+  CREATE TYPE ledger_batch_side AS (
+    idx int, account text, is_core boolean, payer boolean, delta numeric, amount numeric,
+    currency text, kind text, max_balance numeric, entry_id text, transfer_id text, lo boolean);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION ledger_post_set(p_items jsonb)
+RETURNS TABLE (
+  idx int, id text, reference text, kind text, source_id text, destination_id text,
+  amount numeric, currency_code text, parent_id text, hold_id text,
+  merchant_reference text, description text, actor_type text, actor_id text,
+  idempotency_key text, metadata jsonb, created_at timestamptz,
+  source_balance numeric, destination_balance numeric, replayed boolean, ${ERROR_COLUMNS})
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_now timestamptz := clock_timestamp();
+  v_shard int := nullif(current_setting('ledger.shard', true), '')::int;
+  v_items jsonb;
+  v_sides ledger_batch_side[];
+  v_fallback text;
+BEGIN
+  -- The items with their accounts resolved as ledger_post resolves them.
+  SELECT jsonb_agg(jsonb_build_object('idx', r.idx, 'src', r.src, 'dst', r.dst, 'cur', r.cur, 'e', r.e) ORDER BY r.idx),
+         CASE
+           WHEN bool_or(r.e->>'kind' NOT IN ('transfer', 'load', 'redemption') OR r.e->>'parent' IS NOT NULL) THEN 'a refund or reversal'
+           WHEN bool_or(r.cur IS NULL OR r.src IS NULL OR r.dst IS NULL OR r.src = r.dst) THEN 'an unknown account'
+           WHEN bool_or((r.e->>'amount') IS NULL OR (r.e->>'amount')::numeric <= 0) THEN 'an amount'
+           WHEN count(r.e->>'idempotency_key') <> count(DISTINCT r.e->>'idempotency_key') THEN 'a key used twice'
+         END
+    INTO v_items, v_fallback
+    FROM (
+      SELECT (x.n - 1)::int AS idx, x.e,
+             CASE WHEN left(x.e->>'source', 1) = '@' THEN ledger_core_id(x.e->>'source', d.currency_code) ELSE s.id END AS src,
+             CASE WHEN left(x.e->>'destination', 1) = '@' THEN ledger_core_id(x.e->>'destination', s.currency_code) ELSE d.id END AS dst,
+             CASE WHEN left(x.e->>'source', 1) = '@' THEN d.currency_code ELSE s.currency_code END AS cur
+        FROM jsonb_array_elements(p_items) WITH ORDINALITY x(e, n)
+        LEFT JOIN ledger_account s ON s.id = x.e->>'source'
+        LEFT JOIN ledger_account d ON d.id = x.e->>'destination'
+    ) r;
+  IF v_fallback IS NULL AND v_shard IS NULL THEN
+    v_fallback := 'no batch shard';
+  END IF;
+  -- (tests compare the two paths on the same batches)
+  IF v_fallback IS NULL AND current_setting('ledger.set_path', true) = 'off' THEN
+    v_fallback := 'turned off';
+  END IF;
+  IF v_fallback IS NULL AND EXISTS (
+    SELECT 1 FROM jsonb_array_elements(v_items) i
+     WHERE i->'e'->>'idempotency_key' IS NOT NULL AND (
+       EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.idempotency_key = i->'e'->>'idempotency_key' AND t.deleted_at IS NULL)
+       OR EXISTS (SELECT 1 FROM ledger_account a WHERE a.idempotency_key = i->'e'->>'idempotency_key' AND a.deleted_at IS NULL)
+       OR EXISTS (SELECT 1 FROM ledger_hold h WHERE h.idempotency_key = i->'e'->>'idempotency_key' AND h.deleted_at IS NULL)
+       OR EXISTS (SELECT 1 FROM ledger_operation o WHERE o.idempotency_key = i->'e'->>'idempotency_key' AND o.deleted_at IS NULL))) THEN
+    v_fallback := 'a key already used';
+  END IF;
+  IF v_fallback IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'LG002', MESSAGE = 'ledger: batch set path: ' || v_fallback;
+  END IF;
+
+  -- Both sides of every item, in the order ledger_post applies them (lower id first).
+  SELECT array_agg(ROW(t.idx, t.account, left(t.account, 8) = 'acc_sys_', t.payer, t.delta, t.amount, t.cur, t.kind,
+                       t.max_balance, t.entry_id, t.transfer_id, t.lo)::ledger_batch_side ORDER BY t.idx, NOT t.lo)
+    INTO v_sides
+    FROM (
+      SELECT (i->>'idx')::int AS idx, side.account, side.payer,
+             CASE WHEN side.payer THEN -(i->'e'->>'amount')::numeric ELSE (i->'e'->>'amount')::numeric END AS delta,
+             (i->'e'->>'amount')::numeric AS amount, i->>'cur' AS cur, i->'e'->>'kind' AS kind,
+             (i->'e'->>'max_destination_balance')::numeric AS max_balance,
+             CASE WHEN side.payer THEN i->'e'->>'source_entry_id' ELSE i->'e'->>'destination_entry_id' END AS entry_id,
+             i->'e'->>'id' AS transfer_id,
+             side.account COLLATE "C" < (CASE WHEN side.payer THEN i->>'dst' ELSE i->>'src' END) COLLATE "C" AS lo
+        FROM jsonb_array_elements(v_items) i,
+             LATERAL (VALUES (i->>'src', true), (i->>'dst', false)) side(account, payer)
+    ) t;
+
+  IF EXISTS (SELECT 1 FROM unnest(v_sides) s JOIN ledger_account a ON a.id = s.account
+              WHERE s.is_core AND s.payer AND a.credit_limit IS NOT NULL) THEN
+    RAISE EXCEPTION USING ERRCODE = 'LG002', MESSAGE = 'ledger: batch set path: a limited core account pays';
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(v_sides) s
+              WHERE s.is_core AND NOT EXISTS (
+                SELECT 1 FROM ledger_balance_shard b WHERE b.account_id = s.account AND b.shard = v_shard
+                   AND b.status = 'open' AND b.currency_code = s.currency
+                   AND scale(trim_scale(s.amount)) <= ledger_currency_decimals(s.currency))) THEN
+    RAISE EXCEPTION USING ERRCODE = 'LG002', MESSAGE = 'ledger: batch set path: a core account refuses';
+  END IF;
+
+  -- Every check of ledger_check_account, on each account's balance before the item.
+  PERFORM ledger_check_account(c.account, a.currency_code, a.status, a.start_date, a.end_date, a.credit_limit,
+            a.balance + c.before, a.held, c.payer, c.amount, c.currency, c.kind, false, c.max_balance, v_now)
+     FROM (SELECT s.*, coalesce(sum(s.delta) OVER (PARTITION BY s.account ORDER BY s.idx
+             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+             FROM unnest(v_sides) s WHERE NOT s.is_core) c
+     JOIN ledger_account a ON a.id = c.account
+    ORDER BY c.idx;
+
+  INSERT INTO ledger_transfer (id, reference, kind, source_id, destination_id, amount, raw_amount,
+    currency_code, parent_id, hold_id, merchant_reference, description, actor_type, actor_id,
+    idempotency_key, metadata, created_at, updated_at)
+  SELECT i->'e'->>'id', i->'e'->>'reference', i->'e'->>'kind', i->>'src', i->>'dst', (i->'e'->>'amount')::numeric,
+         ledger_raw((i->'e'->>'amount')::numeric), i->>'cur', NULL, NULL, i->'e'->>'merchant_reference',
+         i->'e'->>'description', coalesce(i->'e'->>'actor_type', 'system'), i->'e'->>'actor_id',
+         i->'e'->>'idempotency_key', nullif(i->'e'->'metadata', 'null'::jsonb), v_now, v_now
+    FROM jsonb_array_elements(v_items) i ORDER BY (i->>'idx')::int;
+
+  INSERT INTO ledger_entry (id, transfer_id, account_id, amount, raw_amount, balance_after,
+    raw_balance_after, created_at, updated_at)
+  SELECT c.entry_id, c.transfer_id, c.account, c.delta, ledger_raw(c.delta), c.after,
+         CASE WHEN c.after IS NULL THEN NULL ELSE ledger_raw(c.after) END, v_now, v_now
+    FROM (SELECT s.*, CASE WHEN s.is_core THEN NULL
+                      ELSE a.balance + sum(s.delta) OVER (PARTITION BY s.account ORDER BY s.idx) END AS after
+            FROM unnest(v_sides) s LEFT JOIN ledger_account a ON a.id = s.account AND NOT s.is_core) c
+   ORDER BY c.idx, NOT c.lo;
+
+  RETURN QUERY
+  SELECT (i->>'idx')::int, i->'e'->>'id', i->'e'->>'reference', i->'e'->>'kind', i->>'src', i->>'dst',
+         (i->'e'->>'amount')::numeric, i->>'cur', NULL::text, NULL::text, i->'e'->>'merchant_reference',
+         i->'e'->>'description', coalesce(i->'e'->>'actor_type', 'system'), i->'e'->>'actor_id',
+         i->'e'->>'idempotency_key', nullif(i->'e'->'metadata', 'null'::jsonb), v_now,
+         src.balance_after, dst.balance_after, false, NULL::text, NULL::text, NULL::text, NULL::text
+    FROM jsonb_array_elements(v_items) i
+    LEFT JOIN ledger_entry src ON src.id = i->'e'->>'source_entry_id'
+    LEFT JOIN ledger_entry dst ON dst.id = i->'e'->>'destination_entry_id'
+   ORDER BY (i->>'idx')::int;
+
+  UPDATE ledger_account a SET balance = a.balance + d.total, raw_balance = ledger_raw(a.balance + d.total),
+         updated_at = clock_timestamp()
+    FROM (SELECT s.account, sum(s.delta) AS total FROM unnest(v_sides) s WHERE NOT s.is_core GROUP BY s.account) d
+   WHERE a.id = d.account;
+  UPDATE ledger_balance_shard b SET balance = b.balance + d.total
+    FROM (SELECT s.account, sum(s.delta) AS total FROM unnest(v_sides) s WHERE s.is_core GROUP BY s.account) d
+   WHERE b.account_id = d.account AND b.shard = v_shard;
+END
+$$;
+`
+
+/**
  * Posts many transfers in one call and one transaction, locks first (ledger_lock_many).
  * Each item is one ledger_post call: { id, reference, kind, source, destination, amount,
  * parent, description, merchant_reference, actor_type, actor_id, idempotency_key,
@@ -222,6 +372,16 @@ LANGUAGE plpgsql AS $$
 DECLARE ${BATCH_DECLARE}
 BEGIN
   PERFORM ledger_lock_many(p_items);
+  -- The set path when every item is plain and passes; else item by item.
+  BEGIN
+    RETURN QUERY SELECT * FROM ledger_post_set(p_items);
+    PERFORM ledger_flush_deferred();
+    RETURN;
+  EXCEPTION WHEN OTHERS THEN
+    IF NOT ledger_item_error(SQLSTATE) THEN
+      RAISE;
+    END IF;
+  END;
   ${batchBody(
     `SELECT p.*, NULL::text, NULL::text, NULL::text, NULL::text
        FROM ledger_post(e->>'id', e->>'reference', e->>'kind', e->>'source', e->>'destination',
@@ -303,9 +463,61 @@ END
 $$;
 `
 
+/**
+ * The set path of ledger_create_many: every account in one insert and every initial load
+ * through ledger_post_set. Gives up (as ledger_post_set does) on a key already used or
+ * used twice, a code already taken, a refused load: the caller then creates item by item.
+ */
+const CREATE_SET = `
+CREATE OR REPLACE FUNCTION ledger_create_set(p_items jsonb)
+RETURNS TABLE (idx int, account_id text, replayed boolean, ${ERROR_COLUMNS})
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+  IF current_setting('ledger.set_path', true) = 'off'
+     OR (SELECT count(e->>'idempotency_key') <> count(DISTINCT e->>'idempotency_key') FROM jsonb_array_elements(p_items) e)
+     OR EXISTS (
+       SELECT 1 FROM jsonb_array_elements(p_items) e
+        WHERE e->>'idempotency_key' IS NOT NULL AND (
+          EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.idempotency_key = e->>'idempotency_key' AND t.deleted_at IS NULL)
+          OR EXISTS (SELECT 1 FROM ledger_account a WHERE a.idempotency_key = e->>'idempotency_key' AND a.deleted_at IS NULL)
+          OR EXISTS (SELECT 1 FROM ledger_hold h WHERE h.idempotency_key = e->>'idempotency_key' AND h.deleted_at IS NULL)
+          OR EXISTS (SELECT 1 FROM ledger_operation o WHERE o.idempotency_key = e->>'idempotency_key' AND o.deleted_at IS NULL)))
+  THEN
+    RAISE EXCEPTION USING ERRCODE = 'LG002', MESSAGE = 'ledger: batch set path: keys';
+  END IF;
+  INSERT INTO ledger_account (id, name, description, code, status, currency_code, credit_limit,
+    raw_credit_limit, balance, raw_balance, held, raw_held, start_date, end_date, customer_id,
+    product_ids, can_pay_shipping, metadata, type_id, idempotency_key)
+  SELECT e->>'id', e->>'name', e->>'description', e->>'code', 'open', e->>'currency', (e->>'credit_limit')::numeric,
+    CASE WHEN e->>'credit_limit' IS NULL THEN NULL ELSE ledger_raw((e->>'credit_limit')::numeric) END,
+    0, ledger_raw(0), 0, ledger_raw(0), (e->>'start_date')::timestamptz, (e->>'end_date')::timestamptz,
+    e->>'customer_id',
+    CASE WHEN jsonb_typeof(e->'product_ids') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(e->'product_ids')) END,
+    coalesce((e->>'can_pay_shipping')::boolean, true), nullif(e->'metadata', 'null'::jsonb), e->>'type_id',
+    e->>'idempotency_key'
+    FROM jsonb_array_elements(p_items) WITH ORDINALITY x(e, n) ORDER BY x.n;
+  INSERT INTO ledger_account_member (id, account_id, customer_id)
+  SELECT m->>'id', e->>'id', m->>'customer_id'
+    FROM jsonb_array_elements(p_items) e, jsonb_array_elements(coalesce(e->'member_ids', '[]'::jsonb)) m;
+  PERFORM 1 FROM ledger_post_set(coalesce((
+    SELECT jsonb_agg(jsonb_build_object('id', l->>'id', 'reference', l->>'reference', 'kind', 'load',
+             'source', l->>'source', 'destination', x.e->>'id', 'amount', l->>'amount', 'description', l->>'description',
+             'actor_type', x.e->>'actor_type', 'actor_id', x.e->>'actor_id', 'source_entry_id', l->>'source_entry_id',
+             'destination_entry_id', l->>'destination_entry_id', 'max_destination_balance', x.e->>'max_balance')
+             ORDER BY x.n, y.m)
+      FROM jsonb_array_elements(p_items) WITH ORDINALITY x(e, n),
+           jsonb_array_elements(coalesce(x.e->'loads', '[]'::jsonb)) WITH ORDINALITY y(l, m)), '[]'::jsonb));
+  RETURN QUERY SELECT (x.n - 1)::int, x.e->>'id', false, NULL::text, NULL::text, NULL::text, NULL::text
+    FROM jsonb_array_elements(p_items) WITH ORDINALITY x(e, n) ORDER BY x.n;
+END
+$$;
+`
+
 /** Creates many accounts in one call and one transaction; see ledger_create_item and batchBody. */
 export const CREATE_MANY = `
 ${CREATE_ITEM}
+${CREATE_SET}
 CREATE OR REPLACE FUNCTION ledger_create_many(p_items jsonb, p_atomic boolean)
 RETURNS TABLE (idx int, account_id text, replayed boolean, ${ERROR_COLUMNS})
 LANGUAGE plpgsql AS $$
@@ -320,6 +532,16 @@ BEGIN
       FROM jsonb_array_elements(p_items) x(e)
       LEFT JOIN LATERAL jsonb_array_elements(coalesce(x.e->'loads', '[]'::jsonb)) ld ON true
   ), '[]'::jsonb));
+  -- The set path when every item is plain and passes; else item by item.
+  BEGIN
+    RETURN QUERY SELECT * FROM ledger_create_set(p_items);
+    PERFORM ledger_flush_deferred();
+    RETURN;
+  EXCEPTION WHEN OTHERS THEN
+    IF NOT ledger_item_error(SQLSTATE) THEN
+      RAISE;
+    END IF;
+  END;
   ${batchBody(
     `SELECT c.*, NULL::text, NULL::text, NULL::text, NULL::text FROM ledger_create_item(e) c`,
     `NULL::text, NULL::boolean`
@@ -332,7 +554,10 @@ $$;
 export const DROP = `
 DROP FUNCTION IF EXISTS ledger_create_many(jsonb, boolean);
 DROP FUNCTION IF EXISTS ledger_create_item(jsonb);
+DROP FUNCTION IF EXISTS ledger_create_set(jsonb);
 DROP FUNCTION IF EXISTS ledger_post_many(jsonb, boolean);
+DROP FUNCTION IF EXISTS ledger_post_set(jsonb);
+DROP TYPE IF EXISTS ledger_batch_side;
 DROP FUNCTION IF EXISTS ledger_item_error(text);
 DROP FUNCTION IF EXISTS ledger_lock_many(jsonb);
 DROP FUNCTION IF EXISTS ledger_flush_deferred();
