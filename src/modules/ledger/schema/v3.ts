@@ -212,6 +212,7 @@ const ERROR_COLUMNS = `error_state text, error_hint text, error_message text, er
  * posts item by item, which decides each item exactly; the set path only ever writes what
  * that would have written when every item passes. The locks are held (ledger_lock_many).
  */
+// (ledger_raw written out: PostgreSQL does not inline it, and the set path calls it per row)
 export const POST_SET = `
 DO $$ BEGIN
   CREATE TYPE ledger_batch_side AS (
@@ -315,15 +316,15 @@ BEGIN
     currency_code, parent_id, hold_id, merchant_reference, description, actor_type, actor_id,
     idempotency_key, metadata, created_at, updated_at)
   SELECT i->'e'->>'id', i->'e'->>'reference', i->'e'->>'kind', i->>'src', i->>'dst', (i->'e'->>'amount')::numeric,
-         ledger_raw((i->'e'->>'amount')::numeric), i->>'cur', NULL, NULL, i->'e'->>'merchant_reference',
+         jsonb_build_object('value', ((i->'e'->>'amount')::numeric)::text, 'precision', 20), i->>'cur', NULL, NULL, i->'e'->>'merchant_reference',
          i->'e'->>'description', coalesce(i->'e'->>'actor_type', 'system'), i->'e'->>'actor_id',
          i->'e'->>'idempotency_key', nullif(i->'e'->'metadata', 'null'::jsonb), v_now, v_now
     FROM jsonb_array_elements(v_items) i ORDER BY (i->>'idx')::int;
 
   INSERT INTO ledger_entry (id, transfer_id, account_id, amount, raw_amount, balance_after,
     raw_balance_after, created_at, updated_at)
-  SELECT c.entry_id, c.transfer_id, c.account, c.delta, ledger_raw(c.delta), c.after,
-         CASE WHEN c.after IS NULL THEN NULL ELSE ledger_raw(c.after) END, v_now, v_now
+  SELECT c.entry_id, c.transfer_id, c.account, c.delta, jsonb_build_object('value', (c.delta)::text, 'precision', 20), c.after,
+         CASE WHEN c.after IS NULL THEN NULL ELSE jsonb_build_object('value', (c.after)::text, 'precision', 20) END, v_now, v_now
     FROM (SELECT s.*, CASE WHEN s.is_core THEN NULL
                       ELSE a.balance + sum(s.delta) OVER (PARTITION BY s.account ORDER BY s.idx) END AS after
             FROM unnest(v_sides) s LEFT JOIN ledger_account a ON a.id = s.account AND NOT s.is_core) c
@@ -340,7 +341,7 @@ BEGIN
     LEFT JOIN ledger_entry dst ON dst.id = i->'e'->>'destination_entry_id'
    ORDER BY (i->>'idx')::int;
 
-  UPDATE ledger_account a SET balance = a.balance + d.total, raw_balance = ledger_raw(a.balance + d.total),
+  UPDATE ledger_account a SET balance = a.balance + d.total, raw_balance = jsonb_build_object('value', (a.balance + d.total)::text, 'precision', 20),
          updated_at = clock_timestamp()
     FROM (SELECT s.account, sum(s.delta) AS total FROM unnest(v_sides) s WHERE NOT s.is_core GROUP BY s.account) d
    WHERE a.id = d.account;
