@@ -151,15 +151,16 @@ $$;
 `
 
 /**
- * The body of a batch function: `item` (SQL returning the item's row, the item in `e`)
- * for each element of p_items in order, its index in v_idx. Independent: each item in a
+ * The body of a batch function: first `setPath` (SQL returning every item's row at once, see
+ * ledger_post_set), and when it gives up, `item` (SQL returning the item's row, the item in
+ * `e`) for each element of p_items in order, its index in v_idx. Independent: each item in a
  * subtransaction of its own; a refused item comes back as an error row and writes
  * nothing, the others post. Atomic: one subtransaction around them all and none per item;
  * the first refusal undoes every item and comes back as an error row (the rows before it
  * are returned but were undone). Failures of the transaction itself (deadlock, ...) are
  * raised, never reported per item. `failed` is the error row's SELECT list after v_idx.
  */
-function batchBody(item: string, failed: string) {
+function batchBody(setPath: string, item: string, failed: string) {
   const handler = `
       GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_hint = PG_EXCEPTION_HINT,
         v_message = PG_EXCEPTION_DETAIL, v_constraint = CONSTRAINT_NAME;
@@ -172,6 +173,16 @@ function batchBody(item: string, failed: string) {
       RETURN QUERY SELECT v_idx, ${failed}, v_state, v_hint, v_message, v_constraint;`
   const items = `SELECT x.e FROM jsonb_array_elements(p_items) WITH ORDINALITY x(e, n) ORDER BY x.n`
   return `
+  -- The set path when every item is plain and passes; else item by item.
+  BEGIN
+    RETURN QUERY ${setPath};
+    PERFORM ledger_flush_deferred();
+    RETURN;
+  EXCEPTION WHEN OTHERS THEN
+    IF NOT ledger_item_error(SQLSTATE) THEN
+      RAISE;
+    END IF;
+  END;
   IF p_atomic THEN
     BEGIN
       FOR e IN ${items} LOOP
@@ -373,17 +384,8 @@ LANGUAGE plpgsql AS $$
 DECLARE ${BATCH_DECLARE}
 BEGIN
   PERFORM ledger_lock_many(p_items);
-  -- The set path when every item is plain and passes; else item by item.
-  BEGIN
-    RETURN QUERY SELECT * FROM ledger_post_set(p_items);
-    PERFORM ledger_flush_deferred();
-    RETURN;
-  EXCEPTION WHEN OTHERS THEN
-    IF NOT ledger_item_error(SQLSTATE) THEN
-      RAISE;
-    END IF;
-  END;
   ${batchBody(
+    `SELECT * FROM ledger_post_set(p_items)`,
     `SELECT p.*, NULL::text, NULL::text, NULL::text, NULL::text
        FROM ledger_post(e->>'id', e->>'reference', e->>'kind', e->>'source', e->>'destination',
          (e->>'amount')::numeric, e->>'parent', NULL, e->>'description', e->>'merchant_reference',
@@ -533,17 +535,8 @@ BEGIN
       FROM jsonb_array_elements(p_items) x(e)
       LEFT JOIN LATERAL jsonb_array_elements(coalesce(x.e->'loads', '[]'::jsonb)) ld ON true
   ), '[]'::jsonb));
-  -- The set path when every item is plain and passes; else item by item.
-  BEGIN
-    RETURN QUERY SELECT * FROM ledger_create_set(p_items);
-    PERFORM ledger_flush_deferred();
-    RETURN;
-  EXCEPTION WHEN OTHERS THEN
-    IF NOT ledger_item_error(SQLSTATE) THEN
-      RAISE;
-    END IF;
-  END;
   ${batchBody(
+    `SELECT * FROM ledger_create_set(p_items)`,
     `SELECT c.*, NULL::text, NULL::text, NULL::text, NULL::text FROM ledger_create_item(e) c`,
     `NULL::text, NULL::boolean`
   )}

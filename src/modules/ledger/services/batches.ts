@@ -21,6 +21,12 @@ import { checkDates, checkRoleRef, initialLoads, requireText } from "./helpers"
 import { LedgerAdminReads } from "./admin-reads"
 
 type Prepared = { index: number; item: Record<string, unknown> }
+type BatchSteps<I, T> = {
+  statement: typeof POST_MANY
+  prepare: (input: I, index: number) => Record<string, unknown>
+  before?: (ready: Prepared[]) => Promise<unknown>
+  present: (rows: any[]) => Promise<(row: any) => T>
+}
 
 /**
  * Batches: many postings or many new accounts in one database call (ledger_post_many,
@@ -36,36 +42,16 @@ export class LedgerBatches extends LedgerAdminReads {
     options: BatchOptions = {},
     @MedusaContext() ctx: Context = {}
   ): Promise<BatchResult<{ transfer: PostedTransferDTO }>> {
-    const mode = batchMode(options.mode)
-    checkBatchSize(items)
-    const outcomes: Outcome<{ transfer: PostedTransferDTO }>[] = new Array(items.length)
-    const ready: Prepared[] = []
-    items.forEach((input, index) => {
-      try {
-        ready.push({ index, item: this.batchPosting_(input, index, options) })
-      } catch (e) {
-        outcomes[index] = { ok: false, error: itemError(e) }
-      }
+    return this.batch_(items, options, ctx, {
+      statement: POST_MANY,
+      prepare: (input, i) => this.batchPosting_(input, i, options),
+      present: async () => (row) => ({ transfer: toPostedDTO(row) }),
     })
-    if (ready.length && !(mode === "atomic" && ready.length < items.length)) {
-      const rows = await this.runBatch_(POST_MANY, ready, mode, ctx)
-      for (const row of rows) {
-        const index = ready[row.idx].index
-        outcomes[index] = row.error_state
-          ? { ok: false, error: itemError(rowError(row)) }
-          : { ok: true, replayed: row.replayed === true, transfer: toPostedDTO(row) }
-      }
-    }
-    return batchResult(mode, fillUnposted(outcomes))
   }
 
   /** What postBatch would answer now, run in a transaction that is rolled back. */
   async checkBatch(items: BatchTransferInput[], options: BatchOptions = {}) {
-    let result!: BatchResult<{ transfer: PostedTransferDTO }>
-    await this.rolledBack_(async (ctx) => {
-      result = await this.postBatch(items, options, ctx)
-    })
-    return result
+    return this.dryRun_((ctx) => this.postBatch(items, options, ctx))
   }
 
   @InjectManager()
@@ -74,43 +60,65 @@ export class LedgerBatches extends LedgerAdminReads {
     options: BatchOptions = {},
     @MedusaContext() ctx: Context = {}
   ): Promise<BatchResult<{ account: LedgerAccountDTO }>> {
+    return this.batch_(items, options, ctx, {
+      statement: CREATE_MANY,
+      prepare: (input, i) => this.batchAccount_(input, i, options),
+      before: (ready) => this.ensureCoreAccounts([...new Set(ready.map((r) => r.item.currency as string))], ctx),
+      present: async (rows) => {
+        const ids = rows.filter((r) => !r.error_state).map((r) => r.account_id as string)
+        const found = ids.length
+          ? await runSql(ctx, `${ACCOUNT_SELECT} WHERE a.id IN (SELECT jsonb_array_elements_text(?::jsonb))`, [JSON.stringify(ids)])
+          : []
+        const accounts = new Map(found.map((r) => [r.id, toAccountDTO(r)]))
+        return (row) => ({ account: accounts.get(row.account_id)! })
+      },
+    })
+  }
+
+  /** What createAccounts would answer now, run in a transaction that is rolled back. */
+  async checkAccounts(items: BatchAccountInput[], options: BatchOptions = {}) {
+    return this.dryRun_((ctx) => this.createAccounts(items, options, ctx))
+  }
+
+  /**
+   * A batch: each item checked here (`prepare` throws its refusal), the ready ones sent in
+   * one call, each row read back with `present`. An atomic batch with an item refused here
+   * makes no call. `before` runs before the call (what the items need to exist).
+   */
+  protected async batch_<I, T>(
+    items: I[],
+    options: BatchOptions,
+    ctx: Context,
+    { statement, prepare, before, present }: BatchSteps<I, T>
+  ): Promise<BatchResult<T>> {
     const mode = batchMode(options.mode)
     checkBatchSize(items)
-    const outcomes: Outcome<{ account: LedgerAccountDTO }>[] = new Array(items.length)
+    const outcomes: Outcome<T>[] = new Array(items.length)
     const ready: Prepared[] = []
     items.forEach((input, index) => {
       try {
-        ready.push({ index, item: this.batchAccount_(input, index, options) })
+        ready.push({ index, item: prepare(input, index) })
       } catch (e) {
         outcomes[index] = { ok: false, error: itemError(e) }
       }
     })
     if (ready.length && !(mode === "atomic" && ready.length < items.length)) {
-      await this.ensureCoreAccounts([...new Set(ready.map((r) => r.item.currency as string))], ctx)
-      const rows = await this.runBatch_(CREATE_MANY, ready, mode, ctx)
-      const created = rows.filter((r) => !r.error_state).map((r) => r.account_id as string)
-      const accounts = new Map<string, LedgerAccountDTO>()
-      if (created.length) {
-        const found = await runSql(ctx, `${ACCOUNT_SELECT} WHERE a.id IN (SELECT jsonb_array_elements_text(?::jsonb))`, [
-          JSON.stringify(created),
-        ])
-        found.forEach((r) => accounts.set(r.id, toAccountDTO(r)))
-      }
+      await before?.(ready)
+      const rows = await this.runBatch_(statement, ready, mode, ctx)
+      const toResult = await present(rows)
       for (const row of rows) {
-        const index = ready[row.idx].index
-        outcomes[index] = row.error_state
+        outcomes[ready[row.idx].index] = row.error_state
           ? { ok: false, error: itemError(rowError(row)) }
-          : { ok: true, replayed: row.replayed === true, account: accounts.get(row.account_id)! }
+          : { ok: true, replayed: row.replayed === true, ...toResult(row) }
       }
     }
     return batchResult(mode, fillUnposted(outcomes))
   }
 
-  /** What createAccounts would answer now, run in a transaction that is rolled back. */
-  async checkAccounts(items: BatchAccountInput[], options: BatchOptions = {}) {
-    let result!: BatchResult<{ account: LedgerAccountDTO }>
+  protected async dryRun_<T>(run: (ctx: Context) => Promise<T>): Promise<T> {
+    let result!: T
     await this.rolledBack_(async (ctx) => {
-      result = await this.createAccounts(items, options, ctx)
+      result = await run(ctx)
     })
     return result
   }
