@@ -364,6 +364,13 @@ ledgerModuleSuite("batches", ({ service, db, events }) => {
       await expectVerified(service)
     })
 
+    it("a retried batch of cards with generated codes replays them (a retry draws other codes)", async () => {
+      const first = await service.createAccounts([card(), card()], { idempotency_key: "generated-1" })
+      const again = await service.createAccounts([card(), card()], { idempotency_key: "generated-1" })
+      expect(again.counts).toEqual({ ok: 2, failed: 0, replayed: 2 })
+      expect(again.results.map((r: any) => r.account.code)).toEqual(first.results.map((r: any) => r.account.code))
+    })
+
     it("checkAccounts answers and writes nothing", async () => {
       const before = await snapshot(db)
       const result = await service.checkAccounts([card(), card({ initial_amount: "abc" })])

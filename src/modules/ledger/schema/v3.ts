@@ -403,7 +403,8 @@ $$;
 /**
  * Creates one account of a batch with its initial loads (ledger_post, kind load), the
  * locks already held. An item with an idempotency key that already made an account
- * replays it when the name, currency, code and loads match, and is refused
+ * replays it when the name, currency, code (unless generated: a retry draws another) and
+ * loads match, and is refused
  * (idempotency_conflict) when they do not. Item: { id, name, description, code, currency,
  * credit_limit, start_date, end_date, customer_id, product_ids, can_pay_shipping,
  * metadata, type_id, idempotency_key, member_ids: [{id, customer_id}], max_balance,
@@ -427,7 +428,8 @@ BEGIN
     SELECT * INTO v_earlier FROM ledger_account a WHERE a.idempotency_key = v_key AND a.deleted_at IS NULL;
     IF FOUND THEN
       IF v_earlier.name <> e->>'name' OR v_earlier.currency_code <> v_cur
-         OR (e->>'code' IS NOT NULL AND v_earlier.code IS DISTINCT FROM e->>'code')
+         OR (e->>'code' IS NOT NULL AND NOT coalesce((e->>'code_generated')::boolean, false)
+             AND v_earlier.code IS DISTINCT FROM e->>'code')
          OR (SELECT ROW(array_agg(t.source_id ORDER BY t.created_at, t.id), array_agg(t.amount ORDER BY t.created_at, t.id))
                FROM (SELECT t.source_id, t.amount, t.created_at, t.id FROM ledger_transfer t
                       WHERE t.destination_id = v_earlier.id AND t.kind = 'load' AND t.deleted_at IS NULL

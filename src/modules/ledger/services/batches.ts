@@ -183,6 +183,7 @@ export class LedgerBatches extends LedgerAdminReads {
       name: requireText(input.name, "name"),
       description: input.description ?? null,
       code: input.generate_code ? generateCode(this.options_.code) : input.code ? normalizeCode(input.code) : null,
+      code_generated: !!input.generate_code,
       currency,
       credit_limit: creditLimit,
       start_date: startDate?.toISOString() ?? null,
