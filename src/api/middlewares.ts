@@ -14,6 +14,7 @@ import { storeAccountRoutes } from "./store/accounts/middlewares"
 import { AdminRefundOrderToAccount } from "./admin/orders/[id]/refund-to-account/validators"
 import { AdminIssueStoreCredit } from "./admin/customers/[id]/store-credit/validators"
 import { AdminPayOrderFromAccount } from "./admin/orders/[id]/pay-from-account/validators"
+import { AdminBulkCredit } from "./admin/accounts/bulk-credit/validators"
 import { StoreCreateAccountAllocation } from "./store/carts/[id]/account-allocations/validators"
 import { guardAccountCode } from "./store/payment-collections/guard-account-code"
 import { databaseGate } from "./utils/database-availability"
@@ -66,6 +67,8 @@ const adminRoutes: MiddlewareRoute[] = [
   readRoute("/admin/accounts", accounts.AdminGetAccountsParams, undefined, accountQuery.listAdminAccountsQueryConfig),
   writeRoute("/admin/accounts", accounts.AdminCreateAccount),
   batchRoute("/admin/accounts/batch", accounts.AdminCreateAccountBatch),
+  // Bulk credit from a merchant\'s file (issue 11 §1): per-row verdicts, dry run, atomic or not.
+  batchRoute("/admin/accounts/bulk-credit", AdminBulkCredit),
   readRoute("/admin/accounts/code/:code", accounts.AdminGetAccountParams, { code: CodeSchema }, accountQuery.retrieveAdminAccountQueryConfig),
   writeRoute("/admin/accounts/code/:code/redemptions", accounts.AdminRedeemByCode, { code: CodeSchema }),
   writeRoute("/admin/accounts/code/:code/refunds", accounts.AdminRefundByCode, { code: CodeSchema }),
