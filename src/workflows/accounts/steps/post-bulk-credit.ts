@@ -55,7 +55,8 @@ export const postBulkCreditStep = createStep(
           outcomes.set(row.index, { ok: false, error: error! })
           return
         }
-        const transfer = (result as any).transfer
+        // a dry run's transfer was rolled back: it exists nowhere
+        const transfer = input.dry_run ? null : (result as any).transfer
         outcomes.set(row.index, { ok: true, replayed: !!result.replayed, transfer: transfer ? { id: transfer.id, reference: transfer.reference } : null })
         if (!input.dry_run && transfer && !result.replayed) posted.push(transfer.id)
       })

@@ -2,7 +2,7 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { StepResponse, createStep } from "@medusajs/framework/workflows-sdk"
 import { TYPE_CODES, coreAccountId, typeId, type CoreRole } from "../../../modules/ledger/core"
 import { LedgerError } from "../../../modules/ledger/errors"
-import { normalizeCurrency, parseAmount } from "../../../modules/ledger/money"
+import { formatAmount, normalizeCurrency, parseAmount } from "../../../modules/ledger/money"
 import { resolveLedger } from "../../steps/resolve-ledger"
 
 export type BulkCreditRowInput = {
@@ -85,7 +85,7 @@ export const resolveBulkCreditRowsStep = createStep(
         return resolved
       }
       try {
-        resolved.amount = parseAmount(row.amount, currency)
+        resolved.amount = formatAmount(parseAmount(row.amount, currency), currency)
       } catch (e) {
         resolved.error = errorOf(e)
       }
@@ -97,11 +97,19 @@ export const resolveBulkCreditRowsStep = createStep(
     const emails = [...new Set(rows.filter((r) => r.email).map((r) => r.email!))]
     const byEmail = new Map<string, { id: string; email: string }>()
     if (emails.length) {
-      const { data } = await query.graph({
-        entity: "customer",
-        fields: ["id", "email", "has_account", "created_at"],
-        filters: { email: [...new Set([...emails, ...emails.map((e) => e.toLowerCase())])] },
-      })
+      // Emails compare without case (Medusa keeps them as typed): ILIKE with the pattern
+      // characters escaped, 200 emails a query.
+      const data: any[] = []
+      const lower = [...new Set(emails.map((e) => e.toLowerCase()))]
+      for (let i = 0; i < lower.length; i += 200) {
+        const part = lower.slice(i, i + 200)
+        const { data: found } = await query.graph({
+          entity: "customer",
+          fields: ["id", "email", "has_account", "created_at"],
+          filters: { $or: part.map((e) => ({ email: { $ilike: e.replace(/[\\%_]/g, (c) => `\\${c}`) } })) } as any,
+        })
+        data.push(...found)
+      }
       const ranked = [...data].sort(
         (a: any, b: any) => Number(!!b.has_account) - Number(!!a.has_account) || new Date(a.created_at).getTime() - new Date(b.created_at).getTime()
       )
