@@ -2,6 +2,7 @@ import { defineRouteConfig } from "@medusajs/admin-sdk"
 import { CreditCard } from "@medusajs/icons"
 import { Container, Heading, Text } from "@medusajs/ui"
 import { AccountsTable } from "../../components/accounts-table"
+import { BulkCreditModal } from "../../components/bulk-credit-modal"
 import { CreateAccountModal } from "../../components/create-account-modal"
 
 const AccountsPage = () => (
@@ -13,7 +14,10 @@ const AccountsPage = () => (
           Store credit, gift cards, loyalty and credit accounts on the ledger.
         </Text>
       </div>
-      <CreateAccountModal />
+      <div className="flex items-center gap-x-2">
+        <BulkCreditModal />
+        <CreateAccountModal />
+      </div>
     </div>
     <AccountsTable />
   </Container>

@@ -1,6 +1,7 @@
 import { defineRouteConfig } from "@medusajs/admin-sdk"
 import { Container, Heading, Text } from "@medusajs/ui"
 import { AccountsTable } from "../../../components/accounts-table"
+import { BulkIssueModal } from "../../../components/bulk-issue-modal"
 import { IssueGiftCardModal } from "../../../components/issue-gift-card-modal"
 
 const GiftCardsPage = () => (
@@ -12,7 +13,10 @@ const GiftCardsPage = () => (
           Codes show only their last four characters; open a card to see it whole.
         </Text>
       </div>
-      <IssueGiftCardModal />
+      <div className="flex items-center gap-x-2">
+        <BulkIssueModal />
+        <IssueGiftCardModal />
+      </div>
     </div>
     <AccountsTable giftCards />
   </Container>
