@@ -1,5 +1,6 @@
 import { Button, FocusModal, Heading, StatusBadge, Table, Text } from "@medusajs/ui"
 import { useMemo, useRef, useState } from "react"
+import { Link } from "react-router-dom"
 import { useChunkedRun } from "../hooks/use-chunked-run"
 import { ledgerFetch, newIdempotencyKey } from "../lib/api"
 import {
@@ -265,7 +266,17 @@ export const BulkCreditModal = () => {
                           )}
                         </Table.Cell>
                         <Table.Cell className="max-w-[320px] whitespace-normal" data-testid="bulk-credit-reason">
-                          {v?.error ? errorSentence(v.error) : v?.transfer ? v.transfer.reference : v?.ok && !v.account_id ? "A wallet will be opened" : ""}
+                          {v?.error ? (
+                            errorSentence(v.error)
+                          ) : v?.transfer ? (
+                            <Link to={`/accounts/transfers/${v.transfer.reference}`} className="text-ui-fg-interactive font-mono">
+                              {v.transfer.reference}
+                            </Link>
+                          ) : v?.ok && !v.account_id ? (
+                            "A wallet will be opened"
+                          ) : (
+                            ""
+                          )}
                         </Table.Cell>
                       </Table.Row>
                     ))}

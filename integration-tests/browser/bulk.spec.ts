@@ -1,0 +1,79 @@
+// Bulk issue (Gift cards) and Bulk credit (Accounts) driven in Chromium against the built
+// admin (issue 11 §1); the money is checked through the API, the downloaded CSVs are read.
+import fs from "fs"
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import type { Download, Page } from "playwright-core"
+import { parseCsv } from "../../src/admin/lib/csv"
+import { adminBrowserSuite, screenshot } from "../support/browser"
+
+jest.setTimeout(300_000)
+
+/** The rows of a downloaded CSV as objects by header. */
+async function readDownload(download: Download) {
+  const text = fs.readFileSync((await download.path())!, "utf8")
+  const [header, ...rows] = parseCsv(text).map((r) => r.cells)
+  return rows.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""])))
+}
+
+medusaIntegrationTestRunner({
+  testSuite: ({ api, getContainer, dbConfig }) => {
+    const { ctx, ok, open } = adminBrowserSuite(api, getContainer, dbConfig)
+    let page: Page
+    beforeEach(() => {
+      page = ctx.page
+    })
+
+    it("bulk credits from a CSV: the preview flags the bad rows, the good ones are posted, the result downloads", async () => {
+      const ann = (await ok("post", "/admin/customers", { email: "ann@example.com" })).customer.id
+      const bob = (await ok("post", "/admin/customers", { email: "bob@example.com" })).customer.id
+      const bobWallet = (await ok("post", `/admin/customers/${bob}/store-credit`, { amount: "5", currency_code: "usd" })).account.id
+      const frozen = (await ok("post", "/admin/accounts", { name: "Frozen pot", currency_code: "usd" })).account.id
+      await ok("post", `/admin/accounts/${frozen}/freeze`)
+      const csv = [
+        "email,account_id,amount,note",
+        "ann@example.com,,10,Spring promotion",
+        "bob@example.com,,2.50,Spring promotion",
+        "nobody@example.com,,3,",
+        `,${frozen},4,`,
+        "ann@example.com,,1.001,",
+      ].join("\n")
+
+      await open("/accounts", "[data-testid=bulk-credit]")
+      await page.getByTestId("bulk-credit").click()
+      await page.getByTestId("bulk-credit-file").setInputFiles({ name: "spring.csv", mimeType: "text/csv", buffer: Buffer.from(csv) })
+      await page.getByTestId("bulk-credit-check").getByText("Check 5 rows").waitFor()
+      await page.getByTestId("bulk-credit-check").click()
+      await page.getByTestId("bulk-credit-summary").getByText("2 rows ready, 3 rows with problems.").waitFor()
+      await page.getByTestId("bulk-credit-total").getByText(/USD: \$12\.50 to 2 rows, promotional/).waitFor()
+      const reason = (line: number) => page.locator(`[data-testid=bulk-credit-row][data-line="${line}"] [data-testid=bulk-credit-reason]`).innerText()
+      expect(await reason(4)).toBe("No customer has the email nobody@example.com")
+      expect(await reason(5)).toBe("The account is frozen. Thaw it first.")
+      expect(await reason(6)).toMatch(/^Enter an amount greater than zero/)
+      expect(await reason(2)).toBe("A wallet will be opened")
+      await screenshot(page, "bulk-credit-preview")
+      // The preview wrote nothing.
+      expect((await ok("get", `/admin/accounts?customer_id=${ann}`)).accounts).toHaveLength(0)
+      expect((await ok("get", `/admin/accounts/${bobWallet}`)).account.balance).toBe("5.00")
+
+      await page.getByTestId("bulk-credit-post").getByText("Credit 2 rows").click()
+      await page.getByTestId("bulk-credit-summary").getByText("2 rows credited, 3 rows not.").waitFor()
+      await screenshot(page, "bulk-credit-result")
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("bulk-credit-download").click()])
+      const result = await readDownload(download)
+      expect(result.map((r) => [r.row, r.status, r.error_code])).toEqual([
+        ["2", "credited", ""],
+        ["3", "credited", ""],
+        ["4", "skipped", "customer_not_found"],
+        ["5", "skipped", "account_frozen"],
+        ["6", "skipped", "invalid_amount"],
+      ])
+
+      const [annWallet] = (await ok("get", `/admin/accounts?customer_id=${ann}`)).accounts
+      expect(annWallet.balance).toBe("10.00")
+      expect((await ok("get", `/admin/accounts/${bobWallet}`)).account.balance).toBe("7.50")
+      expect((await ok("get", `/admin/accounts/${frozen}`)).account.balance).toBe("0.00")
+      const { transfer } = await ok("get", `/admin/transfers/${result[0].transfer_reference}`)
+      expect(transfer).toMatchObject({ kind: "load", destination_id: annWallet.id, source_id: "acc_sys_usd_unpaid_source", description: "Spring promotion" })
+    })
+  },
+})
