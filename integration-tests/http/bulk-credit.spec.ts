@@ -1,4 +1,5 @@
 // POST /admin/accounts/bulk-credit: credits from a merchant's file, row by row (issue 11 §1).
+import { Modules } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { createAdminAuth } from "../support/admin"
 import { Call, caller } from "../support/http"
@@ -170,6 +171,28 @@ medusaIntegrationTestRunner({
       const header = await call("post", URL, { currency_code: "usd", rows: fileRows() }, { ...adminHeaders, "idempotency-key": "spring-retry" })
       expect(header.data.counts.replayed).toBe(3)
       expect(await count("ledger_transfer")).toBe(transfers)
+    })
+
+    it("credits 1,000 customers without wallets in one request, each once", async () => {
+      const customers = getContainer().resolve(Modules.CUSTOMER)
+      await customers.createCustomers(Array.from({ length: 1000 }, (_, i) => ({ email: `Shopper${i}@Example.com` })))
+      const rows = Array.from({ length: 1000 }, (_, i) => ({ line: i + 2, email: `shopper${i}@example.com`, amount: "1.25" }))
+      const transfers = await count("ledger_transfer")
+      const started = Date.now()
+      const res = await call("post", URL, { currency_code: "usd", rows, idempotency_key: "thousand" })
+      const took = Date.now() - started
+      console.log(`[bulk-credit] 1,000 rows, 1,000 wallets opened: ${took} ms`)
+      expect(res.status).toBe(200)
+      expect(res.data.counts).toEqual({ ok: 1000, failed: 0, replayed: 0 })
+      expect(new Set(res.data.results.map((r: any) => r.account_id)).size).toBe(1000)
+      expect(await count("ledger_transfer")).toBe(transfers + 1000)
+      const replayStarted = Date.now()
+      const again = await call("post", URL, { currency_code: "usd", rows, idempotency_key: "thousand" })
+      console.log(`[bulk-credit] the same 1,000 rows again (replayed): ${Date.now() - replayStarted} ms`)
+      expect(again.data.counts).toEqual({ ok: 1000, failed: 0, replayed: 1000 })
+      expect(await count("ledger_transfer")).toBe(transfers + 1000)
+      const sum = (await dbConnection.raw(`SELECT sum(amount)::text AS s FROM ledger_transfer WHERE idempotency_key LIKE 'thousand:%'`)).rows[0].s
+      expect(Number(sum)).toBe(1250)
     })
 
     it("refuses a malformed request with a code and writes nothing", async () => {

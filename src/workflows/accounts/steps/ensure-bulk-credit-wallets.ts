@@ -5,6 +5,9 @@ import { type BulkCreditPostingInput, itemError, postableRows } from "./bulk-cre
 import { batchLedger } from "./ledger-batch"
 import type { ResolvedBulkCreditRow } from "./resolve-bulk-credit-rows"
 
+/** Wallets opened at the same time (each is one short transaction). */
+const WALLET_CONCURRENCY = 6
+
 /**
  * Opens the store-credit wallets a bulk credit needs (not in a dry run). In atomic mode
  * wallets are opened only when every row would post: any row with an error, or refused by
@@ -34,19 +37,28 @@ export const ensureBulkCreditWalletsStep = createStep(
         }
       }
     }
+    // One wallet per customer, opened by ensureWallet (its own transaction and key per
+    // customer and currency), a few customers at a time.
     const ledger = resolveLedger(container)
-    const opened = new Map<string, string>()
-    for (const row of missing) {
-      const customerId = row.customer_id!
-      try {
-        if (!opened.has(customerId)) {
-          opened.set(customerId, (await ledger.ensureWallet(customerId, input.currency_code)).id)
+    const customers = [...new Set(missing.map((r) => r.customer_id!))]
+    const opened = new Map<string, { id: string } | { error: { code: string; message: string } }>()
+    let next = 0
+    const worker = async () => {
+      while (next < customers.length) {
+        const customerId = customers[next++]
+        try {
+          opened.set(customerId, { id: (await ledger.ensureWallet(customerId, input.currency_code)).id })
+        } catch (e) {
+          if (!(e instanceof LedgerError)) throw e
+          opened.set(customerId, { error: { code: e.code, message: e.message } })
         }
-        row.account_id = opened.get(customerId)!
-      } catch (e) {
-        if (!(e instanceof LedgerError)) throw e
-        row.error = { code: e.code, message: e.message }
       }
+    }
+    await Promise.all(Array.from({ length: Math.min(WALLET_CONCURRENCY, customers.length) }, worker))
+    for (const row of missing) {
+      const wallet = opened.get(row.customer_id!)!
+      if ("id" in wallet) row.account_id = wallet.id
+      else row.error = wallet.error
     }
     return new StepResponse(rows)
   }
