@@ -147,6 +147,13 @@ medusaIntegrationTestRunner({
       expect(await walletsOf(ann)).toHaveLength(0)
       expect(await balance(bobWallet)).toBe("5.00")
 
+      // Dry run in atomic mode: 200, each row's own verdict, and whether the batch would pass.
+      const preview = await call("post", URL, { currency_code: "usd", mode: "atomic", dry_run: true, rows: [...good, { line: 4, account_id: frozen, amount: "1" }] })
+      expect(preview.status).toBe(200)
+      expect(preview.data).toMatchObject({ dry_run: true, ok: false, failed_index: 2, counts: { ok: 2, failed: 1 } })
+      expect(preview.data.results.map((r: any) => r.error?.code ?? null)).toEqual([null, null, "account_frozen"])
+      expect(await count("ledger_transfer")).toBe(transfers)
+
       // The same rows without the bad one go through, all of them.
       const all = await call("post", URL, { currency_code: "usd", mode: "atomic", rows: good })
       expect(all.status).toBe(200)

@@ -53,10 +53,16 @@ export const BulkIssueModal = () => {
 
   const run = useChunkedRun<number, BatchAnswer>(async (size, i) => {
     const current = jobRef.current!
-    return ledgerFetch<BatchAnswer>("/admin/accounts/batch", {
+    const answer = await ledgerFetch<BatchAnswer>("/admin/accounts/batch", {
       method: "POST",
       body: { mode: "independent", idempotency_key: `${current.key}:${i}`, accounts: Array.from({ length: size }, () => current.body) },
     })
+    // Every card of the first request refused: the form's values are wrong, not the run.
+    const first = answer.results.find((r) => !r.ok)
+    if (i === 0 && answer.counts.ok === 0 && first && !first.ok) {
+      throw new LedgerApiError(first.error.message, 400, first.error.code)
+    }
+    return answer
   })
 
   // A refusal of the first request (a value the server does not take) goes back to the form.
