@@ -13,7 +13,7 @@ import {
   bulkCreditTotals,
   readBulkCreditFile,
 } from "../lib/bulk-credit"
-import { saveTextFile } from "../lib/csv"
+import { saveTextFile, toCsv } from "../lib/csv"
 import { errorSentence } from "../lib/errors"
 import { formatMoney } from "../lib/format"
 import { CurrencySelect } from "./currency-select"
@@ -207,6 +207,21 @@ export const BulkCreditModal = () => {
                     }}
                   />
                 </Field>
+                <div>
+                  <Button
+                    size="small"
+                    variant="transparent"
+                    data-testid="bulk-credit-template"
+                    onClick={() =>
+                      saveTextFile(
+                        "bulk-credit-template.csv",
+                        toCsv(["email", "account_id", "amount", "note"], [["shopper@example.com", "", "10.00", "Spring promotion"], ["", "acc_…", "5.00", "Apology for a late order"]])
+                      )
+                    }
+                  >
+                    Download a template
+                  </Button>
+                </div>
                 <FormError error={error ? errorSentence(error) : null} />
               </>
             ) : (
