@@ -15,10 +15,10 @@ import { ProgressBar } from "./progress-bar"
 
 export const BULK_ISSUE_MAX = 20_000
 /**
- * Cards per request to POST /admin/accounts/batch (which takes up to 1,000): 250 keeps a
- * request's body well under the plugin's 100 KB limit for JSON bodies.
+ * Cards per request to POST /admin/accounts/batch (which takes up to 1,000): 500 keeps each
+ * request short and the progress bar moving (20,000 cards are 40 requests).
  */
-export const BULK_ISSUE_CHUNK = 250
+export const BULK_ISSUE_CHUNK = 500
 
 type BatchAnswer = {
   ok: boolean

@@ -20,7 +20,7 @@ export type BulkCreditResult = {
   dry_run: boolean
   mode: BulkCreditPostingInput["mode"]
   ok: boolean
-  /** the first row that failed (in atomic mode, the one that stopped the batch) */
+  /** atomic mode: the row that failed the batch (or, in a dry run, would); null in independent mode */
   failed_index: number | null
   counts: { ok: number; failed: number; replayed: number }
   results: BulkCreditRowResult[]
@@ -89,7 +89,8 @@ export const postBulkCreditStep = createStep(
       dry_run: input.dry_run,
       mode: input.mode,
       ok: !failedRow,
-      failed_index: aborted ? stoppedAt : (failedRow?.index ?? null),
+      // as the ledger's batches have it: only an atomic batch has a row that fails it
+      failed_index: !atomic ? null : aborted ? stoppedAt : (failedRow?.index ?? null),
       counts: {
         ok: results.filter((r) => r.ok).length,
         failed: results.filter((r) => !r.ok).length,
