@@ -17,10 +17,43 @@ async function readDownload(download: Download) {
 
 medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer, dbConfig }) => {
-    const { ctx, ok, open } = adminBrowserSuite(api, getContainer, dbConfig)
+    const { ctx, ok, open, confirmPrompt } = adminBrowserSuite(api, getContainer, dbConfig)
     let page: Page
     beforeEach(() => {
       page = ctx.page
+    })
+
+    it("bulk issues 25 gift cards and downloads their codes once", async () => {
+      await open("/accounts/gift-cards", "[data-testid=bulk-issue]")
+      await page.getByTestId("bulk-issue").click()
+      await page.locator("#bulk-issue-count").fill("25")
+      await page.locator("#bulk-issue-value").fill("15")
+      await page.getByTestId("bulk-issue-total").getByText(/25 cards of \$15\.00: \$375\.00 in all, paid for/).waitFor()
+      await page.getByTestId("bulk-issue-submit").click()
+      await page.getByTestId("bulk-issue-done").getByText("25 gift cards of $15.00 issued.").waitFor()
+      await screenshot(page, "bulk-issue")
+
+      // Closing before the codes are downloaded asks first; Back keeps them.
+      await page.getByTestId("bulk-issue-close").click()
+      await confirmPrompt("Back")
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("bulk-issue-download").click()])
+      expect(download.suggestedFilename()).toMatch(/^gift-cards-.*-25\.csv$/)
+      const cards = await readDownload(download)
+      expect(cards).toHaveLength(25)
+      expect(new Set(cards.map((c) => c.code)).size).toBe(25)
+      for (const card of cards) {
+        expect(card).toMatchObject({ value: "15.00", currency: "USD", expiry: "" })
+        const { account } = await ok("get", `/admin/accounts/code/${encodeURIComponent(card.code)}`)
+        expect(account).toMatchObject({ id: card.account_id, balance: "15.00", currency_code: "usd" })
+      }
+      const { transfers } = await ok("get", `/admin/transfers?account_id=${cards[0].account_id}`)
+      expect(transfers[0]).toMatchObject({ kind: "load", source_id: "acc_sys_usd_bank", amount: "15.00" })
+
+      // Downloaded: closing asks nothing, and the list shows the new cards.
+      await page.getByTestId("bulk-issue-close").click()
+      await page.getByTestId("bulk-issue-close").waitFor({ state: "detached" })
+      const list = await ok("get", "/admin/accounts?is_gift_card=true&limit=1")
+      expect(list.count).toBe(25)
     })
 
     it("bulk credits from a CSV: the preview flags the bad rows, the good ones are posted, the result downloads", async () => {
