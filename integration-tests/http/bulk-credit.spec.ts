@@ -13,6 +13,7 @@ medusaIntegrationTestRunner({
   testSuite: ({ api, getContainer, dbConnection }) => {
     let call: Call
     let adminHeaders: Record<string, string>
+    let apiKeyHeaders: Record<string, string>
     let ann: string
     let bob: string
     let bobWallet: string
@@ -28,6 +29,7 @@ medusaIntegrationTestRunner({
     beforeEach(async () => {
       const auth = await createAdminAuth(getContainer(), api)
       adminHeaders = auth.headers
+      apiKeyHeaders = auth.apiKeyHeaders
       call = caller(api, () => auth.headers)
       ann = (await ok("post", "/admin/customers", { email: "ann@example.com" })).customer.id
       bob = (await ok("post", "/admin/customers", { email: "Bob@Example.com" })).customer.id
@@ -222,14 +224,19 @@ medusaIntegrationTestRunner({
       expect(await count("ledger_transfer")).toBe(transfers)
     })
 
-    it("needs an admin: no credentials or a customer's token is 401", async () => {
+    it("needs an admin or a secret API key: no credentials, a customer's token or a publishable key is 401", async () => {
       const { api_key } = await ok("post", "/admin/api-keys", { title: "storefront", type: "publishable" })
       const shopper = await registerShopper(api, api_key.token, "shopper@example.com")
       const body = { currency_code: "usd", rows: [{ customer_id: shopper.customer.id, amount: "100" }] }
       expect((await call("post", URL, body, shopper.headers)).status).toBe(401)
       expect((await call("post", URL, body, { authorization: shopper.headers.authorization })).status).toBe(401)
       expect((await call("post", URL, body, {})).status).toBe(401)
+      expect((await call("post", URL, body, { "x-publishable-api-key": api_key.token })).status).toBe(401)
       expect(await walletsOf(shopper.customer.id)).toHaveLength(0)
+      // A secret API key (an outside system) may.
+      const bySecret = await call("post", URL, { ...body, dry_run: true }, apiKeyHeaders)
+      expect(bySecret.status).toBe(200)
+      expect(bySecret.data.results[0]).toMatchObject({ ok: true, customer_id: shopper.customer.id, account_id: null })
     })
   },
 })
