@@ -154,5 +154,32 @@ medusaIntegrationTestRunner({
       const { transfer } = await ok("get", `/admin/transfers/${result[0].transfer_reference}`)
       expect(transfer).toMatchObject({ kind: "load", destination_id: annWallet.id, source_id: "acc_sys_usd_unpaid_source", description: "Spring promotion" })
     })
+
+    it("bulk credit: a request whose answer was lost is sent again by Retry and credits once", async () => {
+      const ann = (await ok("post", "/admin/customers", { email: "ann@example.com" })).customer.id
+      let posts = 0
+      await page.route("**/admin/accounts/bulk-credit", async (route) => {
+        const dryRun = JSON.parse(route.request().postData() ?? "{}").dry_run
+        if (!dryRun && posts++ === 0) {
+          await route.fetch()
+          return route.abort("connectionreset")
+        }
+        return route.continue()
+      })
+      await open("/accounts", "[data-testid=bulk-credit]")
+      await page.getByTestId("bulk-credit").click()
+      await page.getByTestId("bulk-credit-file").setInputFiles({ name: "one.csv", mimeType: "text/csv", buffer: Buffer.from("email,amount\nANN@example.com,4.50\n") })
+      await page.getByTestId("bulk-credit-check").click()
+      await page.getByTestId("bulk-credit-post").getByText("Credit 1 row").click()
+      await page.getByTestId("bulk-credit-retry").waitFor()
+      const [wallet] = (await ok("get", `/admin/accounts?customer_id=${ann}`)).accounts
+      expect(wallet.balance).toBe("4.50")
+      await page.getByTestId("bulk-credit-retry").click()
+      await page.getByTestId("bulk-credit-summary").getByText("1 row credited, 0 rows not.").waitFor()
+      await page.locator("[data-testid=bulk-credit-row]").getByText("Already credited").waitFor()
+      expect(posts).toBe(2)
+      expect((await ok("get", `/admin/accounts/${wallet.id}`)).account.balance).toBe("4.50")
+      expect((await ok("get", `/admin/transfers?account_id=${wallet.id}`)).transfers).toHaveLength(1)
+    })
   },
 })
