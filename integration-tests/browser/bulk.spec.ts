@@ -28,6 +28,7 @@ medusaIntegrationTestRunner({
       await page.getByTestId("bulk-issue").click()
       await page.locator("#bulk-issue-count").fill("25")
       await page.locator("#bulk-issue-value").fill("15")
+      await page.locator("#bulk-issue-expires").fill("2031-03-31")
       await page.getByTestId("bulk-issue-total").getByText(/25 cards of \$15\.00: \$375\.00 in all, paid for/).waitFor()
       await page.getByTestId("bulk-issue-submit").click()
       await page.getByTestId("bulk-issue-done").getByText("25 gift cards of $15.00 issued.").waitFor()
@@ -42,9 +43,10 @@ medusaIntegrationTestRunner({
       expect(cards).toHaveLength(25)
       expect(new Set(cards.map((c) => c.code)).size).toBe(25)
       for (const card of cards) {
-        expect(card).toMatchObject({ value: "15.00", currency: "USD", expiry: "" })
+        expect(card).toMatchObject({ value: "15.00", currency: "USD", expiry: "2031-03-31" })
         const { account } = await ok("get", `/admin/accounts/code/${encodeURIComponent(card.code)}`)
         expect(account).toMatchObject({ id: card.account_id, balance: "15.00", currency_code: "usd" })
+        expect(new Date(account.end_date).getTime()).toBe(new Date(2031, 2, 31, 23, 59, 59).getTime())
       }
       const { transfers } = await ok("get", `/admin/transfers?account_id=${cards[0].account_id}`)
       expect(transfers[0]).toMatchObject({ kind: "load", source_id: "acc_sys_usd_bank", amount: "15.00" })

@@ -132,7 +132,7 @@ export const BulkIssueModal = () => {
   const download = () => {
     const csv = toCsv(
       ["code", "value", "currency", "expiry", "account_id"],
-      cards.map((c) => [c.code, c.balance, c.currency_code.toUpperCase(), c.end_date ? new Date(c.end_date).toISOString().slice(0, 10) : "", c.id])
+      cards.map((c) => [c.code, c.balance, c.currency_code.toUpperCase(), c.end_date ? localDate(c.end_date) : "", c.id])
     )
     saveTextFile(`gift-cards-${new Date().toISOString().slice(0, 10)}-${cards.length}.csv`, csv)
     setDownloaded(true)
@@ -274,6 +274,12 @@ export const BulkIssueModal = () => {
       </FocusModal.Content>
     </FocusModal>
   )
+}
+
+/** The day a card ends as the merchant chose it (the end is 23:59:59 of that day, local time). */
+function localDate(value: string) {
+  const d = new Date(value)
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`
 }
 
 /** count × value, exactly (value a plain decimal string). */
