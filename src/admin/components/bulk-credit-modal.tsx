@@ -162,7 +162,7 @@ export const BulkCreditModal = () => {
                 <Button size="small" variant="secondary" onClick={() => onOpenChange(false)}>
                   Cancel
                 </Button>
-                <Button size="small" disabled={!file || !!file.problem || !file.rows.length} onClick={startCheck} data-testid="bulk-credit-check">
+                <Button size="small" disabled={!file || !!file.problem || !file.rows.length || !currency} onClick={startCheck} data-testid="bulk-credit-check">
                   {file && !file.problem ? `Check ${countOf(file.rows.length, "row")}` : "Check rows"}
                 </Button>
               </>
