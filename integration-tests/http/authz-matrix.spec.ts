@@ -497,6 +497,12 @@ medusaIntegrationTestRunner({
           writes: true,
           prepare: async () => ({ method: "post", url: `${AC}/batch`, body: { accounts: [{ name: `Matrix batch ${++n}`, currency_code: "usd", initial_amount: "5" }] } }),
         },
+        {
+          route: "POST /admin/accounts/bulk-credit",
+          expect: ADMIN,
+          writes: true,
+          prepare: post("/admin/accounts/bulk-credit", { currency_code: "usd", rows: [{ account_id: other.id, amount: "1", note: "Matrix" }] }),
+        },
         { route: "GET /admin/transfers/:reference", expect: ADMIN, writes: false, prepare: get(`/admin/transfers/${seenTransfer.reference}`) },
         {
           route: "POST /admin/transfers/:reference/reverse",

@@ -221,6 +221,9 @@ medusaIntegrationTestRunner({
           [`/admin/customers/${fx.customerId}/store-credit`, { amount: "1", currency_code: "usd" }],
           ["/store/accounts/balance", { code: fx.code }],
           [`/store/carts/${fx.cartId}/account-allocations`, { account_id: fx.wallet, amount: "1" }],
+          ["/admin/transfers/batch", { transfers: "x" }],
+          ["/admin/accounts/batch", { accounts: "x" }],
+          ["/admin/accounts/bulk-credit", { currency_code: "usd", rows: "x" }],
         ] as [string, Record<string, unknown>][],
       }
     }
@@ -478,6 +481,12 @@ medusaIntegrationTestRunner({
         bad("body", "POST", path, "payload_too_large", { raw: bodyOfSize(2 * 1024 * 1024, field) }, 413)
       }
       bad("body", "POST", `${a}/top-up`, "payload_too_large", { raw: bodyOfSize(INPUT_LIMITS.bodyBytes + 1, "description") }, 413)
+      // The batch routes take up to 4 MB; past that, 413 too.
+      for (const path of ["/admin/transfers/batch", "/admin/accounts/batch", "/admin/accounts/bulk-credit"]) {
+        bad("body", "POST", path, "payload_too_large", { raw: bodyOfSize(INPUT_LIMITS.batchBodyBytes + 1, "bogus") }, 413)
+        bad("body", "POST", path, "invalid_request", { raw: bodyOfSize(INPUT_LIMITS.bodyBytes + 1000, "bogus") })
+      }
+      bad("amounts", "POST", "/admin/transfers/batch", "invalid_amount", { body: { transfers: [{ source_account_id: fx.other, destination_account_id: fx.wallet, amount: "-1" }] } })
       bad("body", "POST", `${a}/top-up`, "invalid_request", { body: { amount: "1", bogus: true } })
       bad("body", "POST", `${a}/top-up`, "invalid_request", { body: { amount: "1" }, as: "api_key", headers: { "idempotency-key": "" } })
       return rows
