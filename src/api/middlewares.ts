@@ -20,6 +20,7 @@ import { guardAccountCode } from "./store/payment-collections/guard-account-code
 import { databaseGate } from "./utils/database-availability"
 import { jsonBody, jsonBodyWithin, ledgerErrorHandler, validateBody, validateParams, validateQuery } from "./utils/input"
 import { CodeSchema, INPUT_LIMITS, IdSchema } from "./utils/validators"
+import { AdminImportCsv, AdminImportLoyalty, CSV_BODY_BYTES } from "./admin/ledger/imports/validators"
 
 type Middleware = NonNullable<MiddlewareRoute["middlewares"]>[number]
 type Params = Record<string, z.ZodTypeAny>
@@ -105,6 +106,9 @@ const adminRoutes: MiddlewareRoute[] = [
   readRoute("/admin/ledger/reports/deferred-income", reports.AdminDeferredIncomeReportParams),
   readRoute("/admin/ledger/reports/profit-loss", reports.AdminProfitLossReportParams),
   readRoute("/admin/ledger/reports/trial-balance", reports.AdminTrialBalanceReportParams),
+  // Imports of balances (README "Importing balances"); a CSV may be up to CSV_BODY_BYTES.
+  writeRoute("/admin/ledger/imports/loyalty", AdminImportLoyalty),
+  { method: ["POST"], matcher: "/admin/ledger/imports/csv", bodyParser: false, middlewares: [jsonBodyWithin(CSV_BODY_BYTES), validateBody(AdminImportCsv)] },
 ]
 
 // Personal accounts need the shopper logged in; gift-card codes work for guests too.

@@ -1,0 +1,8 @@
+export * from "./types"
+export { parseCsv, CsvSyntaxError } from "./csv-parse"
+export type { CsvRecord } from "./csv-parse"
+export { CSV_COLUMNS, MAX_CSV_ROWS } from "./csv-source"
+export * from "./steps/import-loyalty-balances"
+export * from "./steps/import-csv-balances"
+export * from "./workflows/import-loyalty-balances"
+export * from "./workflows/import-csv-balances"

@@ -1,0 +1,171 @@
+import Decimal from "decimal.js"
+import type LedgerModuleService from "../../modules/ledger/service"
+import type { LedgerActor } from "../../modules/ledger/types"
+import { batchCreateAccounts, BatchItemResult } from "./ledger-batch"
+import {
+  IMPORT_CHUNK,
+  ImportItem,
+  ImportMode,
+  ImportReport,
+  ImportSource,
+  ImportTotals,
+  MAX_REPORTED_ERRORS,
+} from "./types"
+
+export type RunImportInput = {
+  source: ImportSource
+  items: ImportItem[]
+  dry_run: boolean
+  mode: ImportMode
+  actor?: LedgerActor
+  notes?: string[]
+  started_at?: Date
+}
+
+type Outcome = { state: "created" | "replayed" | "failed" | "not_posted" | "pending"; balance?: string; error?: { code: string; message: string } }
+
+/**
+ * Opens the items' accounts in the ledger, 1,000 a call, and reports. Items refused while
+ * mapping never reach the ledger.
+ *
+ * - dry run: the ledger checks every item and rolls back; nothing is written.
+ * - independent: each item stands alone; the refused ones are listed.
+ * - atomic: every item is checked first (all of them, so the report lists every refusal);
+ *   if any is refused, nothing is written. Otherwise the chunks are written, each
+ *   all-or-nothing.
+ *
+ * Every creation carries the item's idempotency key: an item imported before is found
+ * again (`replayed`) and changes nothing.
+ */
+export async function runImport(ledger: LedgerModuleService, input: RunImportInput): Promise<ImportReport> {
+  const started = input.started_at ?? new Date()
+  const { items, mode, dry_run } = input
+  const outcomes: Outcome[] = items.map((item) => (item.error ? { state: "failed", error: item.error } : { state: "pending" }))
+  const valid = items.map((item, i) => ({ item, i })).filter(({ item }) => !item.error)
+
+  const apply = (chunk: typeof valid, results: BatchItemResult[]) => {
+    for (const r of results) {
+      const at = chunk[r.index].i
+      if (r.ok) {
+        outcomes[at] = { state: r.replayed ? "replayed" : "created", balance: r.account.balance }
+      } else if (r.error.code === "not_posted") {
+        outcomes[at] = { state: "not_posted", error: r.error }
+      } else {
+        outcomes[at] = { state: "failed", error: r.error }
+      }
+    }
+  }
+  const chunks: (typeof valid)[] = []
+  for (let i = 0; i < valid.length; i += IMPORT_CHUNK) chunks.push(valid.slice(i, i + IMPORT_CHUNK))
+  const call = (chunk: typeof valid, opts: { mode: ImportMode; dry_run: boolean }) =>
+    batchCreateAccounts(
+      ledger,
+      chunk.map(({ item }) => item.input),
+      { ...opts, actor: input.actor }
+    )
+
+  let rolledBack = false
+  if (dry_run || mode === "independent") {
+    for (const chunk of chunks) apply(chunk, (await call(chunk, { mode: "independent", dry_run })).results)
+  } else {
+    // atomic: check everything first; write only when nothing is refused
+    for (const chunk of chunks) apply(chunk, (await call(chunk, { mode: "independent", dry_run: true })).results)
+    if (outcomes.some((o) => o.state === "failed")) {
+      rolledBack = true
+      for (const o of outcomes) {
+        if (o.state !== "failed") {
+          o.state = "not_posted"
+          o.error = { code: "not_posted", message: "Not written: another record of this atomic import was refused" }
+          delete o.balance
+        }
+      }
+    } else {
+      for (const [n, chunk] of chunks.entries()) {
+        const result = await call(chunk, { mode: "atomic", dry_run: false })
+        apply(chunk, result.results)
+        if (!result.ok) {
+          // Refused at write time although the check passed (a code taken meanwhile):
+          // the chunks before this one are written; the ones after are not sent.
+          rolledBack = n === 0
+          for (const later of chunks.slice(n + 1)) {
+            for (const { i } of later) {
+              outcomes[i] = { state: "not_posted", error: { code: "not_posted", message: "Not written: an earlier part of this atomic import was refused" } }
+            }
+          }
+          break
+        }
+      }
+    }
+  }
+  return buildReport(input, outcomes, started, rolledBack)
+}
+
+function buildReport(input: RunImportInput, outcomes: Outcome[], started: Date, rolledBack: boolean): ImportReport {
+  const { items } = input
+  const totals = new Map<string, { source: Decimal; records: number; ledger: Decimal; accounts: number }>()
+  const errors: ImportReport["errors"] = []
+  const counts = {
+    read: items.length,
+    gift_cards: 0,
+    store_credit: 0,
+    created: 0,
+    replayed: 0,
+    failed: 0,
+    not_posted: 0,
+  }
+  items.forEach((item, i) => {
+    const o = outcomes[i]
+    if (item.kind === "gift_card") counts.gift_cards++
+    else counts.store_credit++
+    const currency = item.currency_code
+    let t = totals.get(currency)
+    if (!t) totals.set(currency, (t = { source: new Decimal(0), records: 0, ledger: new Decimal(0), accounts: 0 }))
+    if (isDecimal(item.balance)) {
+      t.source = t.source.plus(item.balance)
+      t.records++
+    }
+    if (o.state === "created" || o.state === "replayed") {
+      counts[o.state]++
+      t.ledger = t.ledger.plus(o.balance ?? 0)
+      t.accounts++
+    } else if (o.state === "not_posted") {
+      counts.not_posted++
+    } else {
+      counts.failed++
+      if (errors.length < MAX_REPORTED_ERRORS) {
+        const error = o.error ?? { code: "unexpected_error", message: "No answer from the ledger" }
+        errors.push({ ref: item.ref, ...(item.line !== undefined ? { line: item.line } : {}), code: error.code, message: error.message })
+      }
+    }
+  })
+  const totalsOut: ImportTotals[] = [...totals.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency_code, t]) => ({
+      currency_code,
+      source_total: t.source.toFixed(),
+      source_records: t.records,
+      ledger_total: t.ledger.toFixed(),
+      ledger_accounts: t.accounts,
+      match: t.source.eq(t.ledger),
+    }))
+  const finished = new Date()
+  return {
+    source: input.source,
+    dry_run: input.dry_run,
+    mode: input.mode,
+    ok: counts.failed === 0 && counts.not_posted === 0 && totalsOut.every((t) => t.match),
+    rolled_back: rolledBack,
+    counts,
+    totals: totalsOut,
+    errors,
+    errors_truncated: counts.failed > errors.length,
+    notes: input.notes ?? [],
+    started_at: started.toISOString(),
+    finished_at: finished.toISOString(),
+    duration_ms: finished.getTime() - started.getTime(),
+  }
+}
+
+function isDecimal(v: string) {
+  return /^-?\d+(\.\d+)?$/.test(v)
+}
