@@ -1,41 +1,24 @@
 import type LedgerModuleService from "../../modules/ledger/service"
-import type { CreateAccountInput, LedgerAccountDTO, LedgerActor } from "../../modules/ledger/types"
+import type { BatchAccountInput, BatchItemResult as LedgerBatchItemResult, BatchResult as LedgerBatchResult, LedgerAccountDTO, LedgerActor } from "../../modules/ledger/types"
 import type { ImportMode } from "./types"
 
+export type BatchItemResult = LedgerBatchItemResult<{ account: LedgerAccountDTO }>
+export type BatchResult = LedgerBatchResult<{ account: LedgerAccountDTO }>
+
 /**
- * The ledger's batch account creation, as the imports call it: up to 1,000 accounts a
- * call, each with its own idempotency key; `check` runs the same validation and rolls
- * back. (The shape of `createAccounts`/`checkAccounts` on the ledger service.)
+ * One call of the ledger's batch account creation (up to 1,000 accounts, each with its own
+ * idempotency key): `createAccounts`, or `checkAccounts` for a dry run (same answers, rolled
+ * back). A refusal of the whole call (not of one item) is given to every item.
  */
-export type BatchItem = CreateAccountInput & { idempotency_key?: string }
-export type BatchItemResult =
-  | { index: number; ok: true; replayed: boolean; account: LedgerAccountDTO }
-  | { index: number; ok: false; error: { code: string; message: string } }
-export type BatchResult = {
-  mode: ImportMode
-  ok: boolean
-  failed_index: number | null
-  counts: { ok: number; failed: number; replayed: number }
-  results: BatchItemResult[]
-}
-type BatchOptions = { mode?: ImportMode; idempotency_key?: string; actor?: LedgerActor }
-
-type BatchLedger = {
-  createAccounts(items: BatchItem[], options?: BatchOptions): Promise<BatchResult>
-  checkAccounts(items: BatchItem[], options?: BatchOptions): Promise<BatchResult>
-}
-
 export async function batchCreateAccounts(
   ledger: LedgerModuleService,
-  items: BatchItem[],
+  items: BatchAccountInput[],
   options: { mode: ImportMode; dry_run: boolean; actor?: LedgerActor }
 ): Promise<BatchResult> {
-  const batch = ledger as unknown as BatchLedger
-  const opts: BatchOptions = { mode: options.mode, ...(options.actor ? { actor: options.actor } : {}) }
+  const opts = { mode: options.mode, ...(options.actor ? { actor: options.actor } : {}) }
   try {
-    return options.dry_run ? await batch.checkAccounts(items, opts) : await batch.createAccounts(items, opts)
+    return options.dry_run ? await ledger.checkAccounts(items, opts) : await ledger.createAccounts(items, opts)
   } catch (e: any) {
-    // A refusal of the whole call (not of one item): every item carries it.
     const error = { code: typeof e?.code === "string" ? e.code : "unexpected_error", message: String(e?.message ?? e) }
     return {
       mode: options.mode,
