@@ -1,18 +1,16 @@
 import Decimal from "decimal.js"
-import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { normalizeCode } from "../../modules/ledger/codes"
 import { TYPE_CODES, typeId } from "../../modules/ledger/core"
 import { ImportError, ImportItem } from "./types"
 
 /**
  * Reads `@medusajs/loyalty-plugin`'s gift cards and store-credit accounts through its own
- * module services (registered as `loyalty` and `store_credit`) and Query, in pages, and
+ * module services (registered as `loyalty` and `store_credit`), in pages, and
  * maps them onto ledger account creations.
  *
  * The plugin's model: a gift card (`code`, `value`, `currency_code`, `expires_at`) is
- * backed by an anonymous store-credit account (linked through Query's
- * `gift_card_store_credit_account`) that the card's value was credited to; redeeming and
- * claiming debit that account. An account's balance is the sum of its credit transactions
+ * backed by an anonymous store-credit account that the card's value was credited to;
+ * redeeming and claiming debit that account. An account's balance is the sum of its credit transactions
  * less its debit transactions (as the plugin's own `retrieveAccountStats` computes it).
  *
  * - gift card → a ledger gift card with the same code and expiry, its balance the backing
@@ -30,7 +28,7 @@ export const STORE_CREDIT_MODULE = "store_credit"
 export const LOYALTY_PACKAGE = "@medusajs/loyalty-plugin"
 const PAGE = 5000
 
-type LoyaltyServices = { loyalty: any; storeCredit: any; query: any }
+type LoyaltyServices = { loyalty: any; storeCredit: any }
 
 export function resolveLoyalty(container: any): LoyaltyServices {
   const get = (key: string) => {
@@ -48,7 +46,7 @@ export function resolveLoyalty(container: any): LoyaltyServices {
       `${LOYALTY_PACKAGE} is not registered in this Medusa app (its modules "${LOYALTY_MODULE}" and "${STORE_CREDIT_MODULE}" are missing): add it to the plugins of medusa-config.ts to import from it`
     )
   }
-  return { loyalty, storeCredit, query: container.resolve(ContainerRegistrationKeys.QUERY) }
+  return { loyalty, storeCredit }
 }
 
 /** Every row of a module's list method, in pages by id (keyset, never offset). */
@@ -98,7 +96,7 @@ function meta(obj: Record<string, unknown>) {
 }
 
 export async function readLoyaltyItems(container: any): Promise<{ items: ImportItem[]; notes: string[] }> {
-  const { loyalty, storeCredit, query } = resolveLoyalty(container)
+  const { loyalty, storeCredit } = resolveLoyalty(container)
   const items: ImportItem[] = []
   const codes = new Map<string, string>()
   const claimCode = (item: ImportItem, code: string) => {
@@ -117,21 +115,14 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
   }
   let unloaded = 0
 
-  // 1. gift cards, each with its backing store-credit account
-  const backing = new Map<string, ImportItem>() // store-credit account id → gift card item
-  for await (const cards of pages(
+  // 1. gift cards
+  const cards: { item: ImportItem; id: string; code: string }[] = []
+  for await (const page of pages(
     (f, c) => loyalty.listGiftCards(f, c),
     ["id", "code", "status", "value", "raw_value", "currency_code", "expires_at", "reference", "reference_id", "line_item_id", "note"]
   )) {
-    const { data: links } = await query.graph({
-      entity: "gift_card_store_credit_account",
-      fields: ["gift_card_id", "store_credit_account_id"],
-      filters: { gift_card_id: cards.map((c: any) => c.id) },
-    })
-    const accountOf = new Map<string, string>(links.map((l: any) => [l.gift_card_id, l.store_credit_account_id]))
-    for (const card of cards) {
+    for (const card of page) {
       const currency = String(card.currency_code ?? "").toLowerCase()
-      const accountId = accountOf.get(card.id) ?? null
       const item: ImportItem = {
         ref: card.id,
         kind: "gift_card",
@@ -147,7 +138,6 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
           metadata: meta({
             imported_from: LOYALTY_PACKAGE,
             loyalty_gift_card_id: card.id,
-            loyalty_store_credit_account_id: accountId,
             loyalty_status: card.status,
             order_id: card.reference === "order" ? card.reference_id : null,
             line_item_id: card.line_item_id,
@@ -157,12 +147,32 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
         },
       }
       claimCode(item, card.code)
-      if (accountId) {
-        backing.set(accountId, item)
-      } else {
-        unloaded++
-      }
+      cards.push({ item, id: card.id, code: card.code })
       items.push(item)
+    }
+  }
+
+  // 2. each card's backing account: the account the plugin credited the card's value to, with
+  //    reference "gift_card" and the card's id (createGiftCardsWorkflow) or code
+  //    (redeemGiftCardWorkflow) as reference_id. (The plugin's gift_card ↔ store_credit_account
+  //    link says the same, but it is only defined while the whole plugin is loaded, which its
+  //    workflow hooks do not allow next to this one: README "Importing balances".)
+  const creditedBy = new Map<string, string>()
+  for await (const rows of pages(
+    (f, c) => storeCredit.listAccountTransactions(f, c),
+    ["id", "account_id", "reference_id"],
+    { reference: "gift_card", type: "credit" }
+  )) {
+    for (const t of rows) if (!creditedBy.has(t.reference_id)) creditedBy.set(t.reference_id, t.account_id)
+  }
+  const backing = new Map<string, ImportItem>() // store-credit account id → gift card item
+  for (const card of cards) {
+    const accountId = creditedBy.get(card.id) ?? creditedBy.get(card.code)
+    if (accountId && !backing.has(accountId)) {
+      backing.set(accountId, card.item)
+      ;(card.item.input.metadata as Record<string, unknown>).loyalty_store_credit_account_id = accountId
+    } else {
+      unloaded++
     }
   }
 
