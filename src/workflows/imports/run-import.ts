@@ -118,6 +118,16 @@ function buildReport(input: RunImportInput, outcomes: Outcome[], started: Date, 
     if (item.kind === "gift_card") counts.gift_cards++
     else counts.store_credit++
     const currency = item.currency_code
+    if (!/^[a-z]{3}$/.test(currency)) {
+      // a record without a readable currency: counted and listed, in no currency's totals
+      if (o.state === "failed") counts.failed++
+      else if (o.state === "not_posted") counts.not_posted++
+      if (o.state === "failed" && errors.length < MAX_REPORTED_ERRORS) {
+        const error = o.error ?? { code: "unexpected_error", message: "No answer from the ledger" }
+        errors.push({ ref: item.ref, ...(item.line !== undefined ? { line: item.line } : {}), code: error.code, message: error.message })
+      }
+      return
+    }
     let t = totals.get(currency)
     if (!t) totals.set(currency, (t = { source: new Decimal(0), records: 0, ledger: new Decimal(0), accounts: 0 }))
     if (isDecimal(item.balance)) {
