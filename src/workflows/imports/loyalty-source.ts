@@ -26,7 +26,7 @@ import { ImportError, ImportItem } from "./types"
 export const LOYALTY_MODULE = "loyalty"
 export const STORE_CREDIT_MODULE = "store_credit"
 export const LOYALTY_PACKAGE = "@medusajs/loyalty-plugin"
-const PAGE = 5000
+const PAGE = 10000
 
 type LoyaltyServices = { loyalty: any; storeCredit: any }
 
@@ -69,26 +69,6 @@ function amountOf(row: any, field: string): Decimal {
   const raw = row[`raw_${field}`]
   const value = raw && typeof raw === "object" && raw.value !== undefined ? raw.value : row[field]
   return new Decimal(typeof value === "object" && value !== null && "numeric" in value ? value.numeric : value ?? 0)
-}
-
-/** balance per store-credit account id: credits less debits, for the given accounts */
-async function balancesOf(storeCredit: any, accountIds: string[]): Promise<Map<string, Decimal>> {
-  const balances = new Map<string, Decimal>(accountIds.map((id) => [id, new Decimal(0)]))
-  for (let n = 0; n < accountIds.length; n += 1000) {
-    const ids = accountIds.slice(n, n + 1000)
-    for await (const rows of pages(
-      (f, c) => storeCredit.listAccountTransactions(f, c),
-      ["id", "account_id", "amount", "raw_amount", "type"],
-      { account_id: ids }
-    )) {
-      for (const t of rows) {
-        const amount = amountOf(t, "amount")
-        const current = balances.get(t.account_id) ?? new Decimal(0)
-        balances.set(t.account_id, t.type === "debit" ? current.minus(amount) : current.plus(amount))
-      }
-    }
-  }
-  return balances
 }
 
 function meta(obj: Record<string, unknown>) {
@@ -152,18 +132,26 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
     }
   }
 
-  // 2. each card's backing account: the account the plugin credited the card's value to, with
-  //    reference "gift_card" and the card's id (createGiftCardsWorkflow) or code
+  // 2. one pass over every transaction of the plugin: each account's balance (credits less
+  //    debits), and each card's backing account: the account the plugin credited the card's
+  //    value to, with reference "gift_card" and the card's id (createGiftCardsWorkflow) or code
   //    (redeemGiftCardWorkflow) as reference_id. (The plugin's gift_card ↔ store_credit_account
   //    link says the same, but it is only defined while the whole plugin is loaded, which its
   //    workflow hooks do not allow next to this one: README "Importing balances".)
+  const balances = new Map<string, Decimal>()
   const creditedBy = new Map<string, string>()
   for await (const rows of pages(
     (f, c) => storeCredit.listAccountTransactions(f, c),
-    ["id", "account_id", "reference_id"],
-    { reference: "gift_card", type: "credit" }
+    ["id", "account_id", "amount", "raw_amount", "type", "reference", "reference_id"]
   )) {
-    for (const t of rows) if (!creditedBy.has(t.reference_id)) creditedBy.set(t.reference_id, t.account_id)
+    for (const t of rows) {
+      const amount = amountOf(t, "amount")
+      const current = balances.get(t.account_id) ?? new Decimal(0)
+      balances.set(t.account_id, t.type === "debit" ? current.minus(amount) : current.plus(amount))
+      if (t.type === "credit" && t.reference === "gift_card" && t.reference_id && !creditedBy.has(t.reference_id)) {
+        creditedBy.set(t.reference_id, t.account_id)
+      }
+    }
   }
   const backing = new Map<string, ImportItem>() // store-credit account id → gift card item
   for (const card of cards) {
@@ -176,16 +164,12 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
     }
   }
 
-  // 2. store-credit accounts: balances of the gift cards' accounts, and the customers' and anonymous ones
+  // 3. store-credit accounts: balances of the gift cards' accounts, and the customers' and anonymous ones
   //    (listAndCount: the plugin's own list computes each account's stats with two queries per account)
   for await (const accounts of pages(
     async (f, c) => (await storeCredit.listAndCountStoreCreditAccounts(f, c))[0],
     ["id", "code", "currency_code", "customer_id"]
   )) {
-    const balances = await balancesOf(
-      storeCredit,
-      accounts.map((a: any) => a.id)
-    )
     for (const account of accounts) {
       const balance = balances.get(account.id) ?? new Decimal(0)
       const card = backing.get(account.id)
@@ -226,7 +210,7 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
     }
   }
 
-  // 3. opening loads: the balance, from the source of the money
+  // 4. opening loads: the balance, from the source of the money
   for (const item of items) {
     const balance = new Decimal(item.balance)
     if (balance.isNegative()) {
