@@ -99,7 +99,7 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
   const cards: { item: ImportItem; id: string; code: string }[] = []
   for await (const page of pages(
     (f, c) => loyalty.listGiftCards(f, c),
-    ["id", "code", "status", "value", "raw_value", "currency_code", "expires_at", "reference", "reference_id", "line_item_id", "note"]
+    ["id", "code", "status", "raw_value", "currency_code", "expires_at", "reference", "reference_id", "line_item_id", "note"]
   )) {
     for (const card of page) {
       const currency = String(card.currency_code ?? "").toLowerCase()
@@ -142,7 +142,7 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
   const creditedBy = new Map<string, string>()
   for await (const rows of pages(
     (f, c) => storeCredit.listAccountTransactions(f, c),
-    ["id", "account_id", "amount", "raw_amount", "type", "reference", "reference_id"]
+    ["id", "account_id", "raw_amount", "type", "reference", "reference_id"]
   )) {
     for (const t of rows) {
       const amount = amountOf(t, "amount")
