@@ -192,6 +192,9 @@ medusaIntegrationTestRunner({
       expect((await ledger.getAccountByCode("SCRIPT0001AAAA")).balance).toBe("9.99")
       const usage = await runMedusaCli(["exec", "./src/scripts/import-csv.ts"], dbConfig.clientUrl)
       expect(usage.output).toMatch(/usage: medusa exec/)
+      // this app has no loyalty plugin
+      const loyalty = await runMedusaCli(["exec", "./src/scripts/import-loyalty.ts", "--", "--dry-run"], dbConfig.clientUrl)
+      expect(loyalty.output).toMatch(/import-loyalty: loyalty_not_installed: @medusajs\/loyalty-plugin is not registered/)
     })
   },
 })

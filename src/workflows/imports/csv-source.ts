@@ -166,7 +166,11 @@ export async function readCsvItems(container: any, text: string): Promise<{ item
       }
       wallets.set(`${email}:${cur}`, line)
     }
-    if (email) emails.add(email)
+    if (email) {
+      emails.add(email)
+      // as typed too: a customer module that kept an address's case finds it
+      emails.add(values.customer_email)
+    }
     const isZero = new Decimal(balance).isZero()
     items.push({
       ref: `line ${line}`,
