@@ -75,6 +75,39 @@ function meta(obj: Record<string, unknown>) {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined && v !== ""))
 }
 
+async function all<T>(source: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = []
+  for await (const page of source) for (const row of page) out.push(row)
+  return out
+}
+
+/**
+ * One pass over every transaction of the plugin: each account's balance (credits less
+ * debits), and the account each gift card's value was credited to (reference "gift_card",
+ * the card's id (createGiftCardsWorkflow) or code (redeemGiftCardWorkflow) as reference_id),
+ * which is the card's backing account. (The plugin's gift_card ↔ store_credit_account link
+ * says the same, but it is only defined while the whole plugin is loaded, which its workflow
+ * hooks do not allow next to this one: README "Importing balances".)
+ */
+async function scanTransactions(storeCredit: any) {
+  const balances = new Map<string, Decimal>()
+  const creditedBy = new Map<string, string>()
+  for await (const rows of pages(
+    (f, c) => storeCredit.listAccountTransactions(f, c),
+    ["id", "account_id", "raw_amount", "type", "reference", "reference_id"]
+  )) {
+    for (const t of rows) {
+      const amount = amountOf(t, "amount")
+      const current = balances.get(t.account_id) ?? new Decimal(0)
+      balances.set(t.account_id, t.type === "debit" ? current.minus(amount) : current.plus(amount))
+      if (t.type === "credit" && t.reference === "gift_card" && t.reference_id && !creditedBy.has(t.reference_id)) {
+        creditedBy.set(t.reference_id, t.account_id)
+      }
+    }
+  }
+  return { balances, creditedBy }
+}
+
 export async function readLoyaltyItems(container: any): Promise<{ items: ImportItem[]; notes: string[] }> {
   const { loyalty, storeCredit } = resolveLoyalty(container)
   const items: ImportItem[] = []
@@ -95,64 +128,56 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
   }
   let unloaded = 0
 
+  // The three reads are independent: they run at once (the database answers one while
+  // the rows of another are mapped).
+  const [cardRows, { balances, creditedBy }, accountRows] = await Promise.all([
+    // gift cards
+    all(pages(
+      (f, c) => loyalty.listGiftCards(f, c),
+      ["id", "code", "status", "raw_value", "currency_code", "expires_at", "reference", "reference_id", "line_item_id", "note"]
+    )),
+    scanTransactions(storeCredit),
+    // store-credit accounts (listAndCount: the plugin's own list computes each account's stats
+    // with two queries per account)
+    all(pages(
+      async (f, c) => (await storeCredit.listAndCountStoreCreditAccounts(f, c))[0],
+      ["id", "code", "currency_code", "customer_id"]
+    )),
+  ])
+
   // 1. gift cards
   const cards: { item: ImportItem; id: string; code: string }[] = []
-  for await (const page of pages(
-    (f, c) => loyalty.listGiftCards(f, c),
-    ["id", "code", "status", "raw_value", "currency_code", "expires_at", "reference", "reference_id", "line_item_id", "note"]
-  )) {
-    for (const card of page) {
-      const currency = String(card.currency_code ?? "").toLowerCase()
-      const item: ImportItem = {
-        ref: card.id,
-        kind: "gift_card",
+  for (const card of cardRows) {
+    const currency = String(card.currency_code ?? "").toLowerCase()
+    const item: ImportItem = {
+      ref: card.id,
+      kind: "gift_card",
+      currency_code: currency,
+      balance: amountOf(card, "value").toFixed(),
+      input: {
+        name: "Gift card",
         currency_code: currency,
-        balance: amountOf(card, "value").toFixed(),
-        input: {
-          name: "Gift card",
-          currency_code: currency,
-          type_id: typeId(TYPE_CODES.giftCards),
-          code: card.code,
-          end_date: card.expires_at ?? null,
-          source_account_id: "@bank",
-          metadata: meta({
-            imported_from: LOYALTY_PACKAGE,
-            loyalty_gift_card_id: card.id,
-            loyalty_status: card.status,
-            order_id: card.reference === "order" ? card.reference_id : null,
-            line_item_id: card.line_item_id,
-            note: card.note,
-          }),
-          idempotency_key: `import:loyalty:${card.id}`,
-        },
-      }
-      claimCode(item, card.code)
-      cards.push({ item, id: card.id, code: card.code })
-      items.push(item)
+        type_id: typeId(TYPE_CODES.giftCards),
+        code: card.code,
+        end_date: card.expires_at ?? null,
+        source_account_id: "@bank",
+        metadata: meta({
+          imported_from: LOYALTY_PACKAGE,
+          loyalty_gift_card_id: card.id,
+          loyalty_status: card.status,
+          order_id: card.reference === "order" ? card.reference_id : null,
+          line_item_id: card.line_item_id,
+          note: card.note,
+        }),
+        idempotency_key: `import:loyalty:${card.id}`,
+      },
     }
+    claimCode(item, card.code)
+    cards.push({ item, id: card.id, code: card.code })
+    items.push(item)
   }
 
-  // 2. one pass over every transaction of the plugin: each account's balance (credits less
-  //    debits), and each card's backing account: the account the plugin credited the card's
-  //    value to, with reference "gift_card" and the card's id (createGiftCardsWorkflow) or code
-  //    (redeemGiftCardWorkflow) as reference_id. (The plugin's gift_card ↔ store_credit_account
-  //    link says the same, but it is only defined while the whole plugin is loaded, which its
-  //    workflow hooks do not allow next to this one: README "Importing balances".)
-  const balances = new Map<string, Decimal>()
-  const creditedBy = new Map<string, string>()
-  for await (const rows of pages(
-    (f, c) => storeCredit.listAccountTransactions(f, c),
-    ["id", "account_id", "raw_amount", "type", "reference", "reference_id"]
-  )) {
-    for (const t of rows) {
-      const amount = amountOf(t, "amount")
-      const current = balances.get(t.account_id) ?? new Decimal(0)
-      balances.set(t.account_id, t.type === "debit" ? current.minus(amount) : current.plus(amount))
-      if (t.type === "credit" && t.reference === "gift_card" && t.reference_id && !creditedBy.has(t.reference_id)) {
-        creditedBy.set(t.reference_id, t.account_id)
-      }
-    }
-  }
+  // 2. each card's backing account (see scanTransactions)
   const backing = new Map<string, ImportItem>() // store-credit account id → gift card item
   for (const card of cards) {
     const accountId = creditedBy.get(card.id) ?? creditedBy.get(card.code)
@@ -165,49 +190,43 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
   }
 
   // 3. store-credit accounts: balances of the gift cards' accounts, and the customers' and anonymous ones
-  //    (listAndCount: the plugin's own list computes each account's stats with two queries per account)
-  for await (const accounts of pages(
-    async (f, c) => (await storeCredit.listAndCountStoreCreditAccounts(f, c))[0],
-    ["id", "code", "currency_code", "customer_id"]
-  )) {
-    for (const account of accounts) {
-      const balance = balances.get(account.id) ?? new Decimal(0)
-      const card = backing.get(account.id)
-      if (card) {
-        card.balance = balance.toFixed()
-        continue
-      }
-      const currency = String(account.currency_code ?? "").toLowerCase()
-      const item: ImportItem = {
-        ref: account.id,
-        kind: "store_credit",
-        currency_code: currency,
-        balance: balance.toFixed(),
-        input: {
-          name: "Store credit",
-          currency_code: currency,
-          type_id: typeId(TYPE_CODES.storeCredit),
-          customer_id: account.customer_id ?? null,
-          source_account_id: "@unpaid_source",
-          metadata: meta({
-            imported_from: LOYALTY_PACKAGE,
-            loyalty_store_credit_account_id: account.id,
-            loyalty_code: account.customer_id ? account.code : null,
-          }),
-          idempotency_key: `import:loyalty:${account.id}`,
-        },
-      }
-      if (!account.customer_id) {
-        // an anonymous account: reachable by its code only
-        if (account.code) {
-          item.input.code = account.code
-          claimCode(item, account.code)
-        } else {
-          item.input.generate_code = true
-        }
-      }
-      items.push(item)
+  for (const account of accountRows) {
+    const balance = balances.get(account.id) ?? new Decimal(0)
+    const card = backing.get(account.id)
+    if (card) {
+      card.balance = balance.toFixed()
+      continue
     }
+    const currency = String(account.currency_code ?? "").toLowerCase()
+    const item: ImportItem = {
+      ref: account.id,
+      kind: "store_credit",
+      currency_code: currency,
+      balance: balance.toFixed(),
+      input: {
+        name: "Store credit",
+        currency_code: currency,
+        type_id: typeId(TYPE_CODES.storeCredit),
+        customer_id: account.customer_id ?? null,
+        source_account_id: "@unpaid_source",
+        metadata: meta({
+          imported_from: LOYALTY_PACKAGE,
+          loyalty_store_credit_account_id: account.id,
+          loyalty_code: account.customer_id ? account.code : null,
+        }),
+        idempotency_key: `import:loyalty:${account.id}`,
+      },
+    }
+    if (!account.customer_id) {
+      // an anonymous account: reachable by its code only
+      if (account.code) {
+        item.input.code = account.code
+        claimCode(item, account.code)
+      } else {
+        item.input.generate_code = true
+      }
+    }
+    items.push(item)
   }
 
   // 4. opening loads: the balance, from the source of the money
