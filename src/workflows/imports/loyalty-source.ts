@@ -81,36 +81,49 @@ async function all<T>(source: AsyncIterable<T[]>): Promise<T[]> {
   return out
 }
 
-/**
- * One pass over every transaction of the plugin: each account's balance (credits less
- * debits), and the account each gift card's value was credited to (reference "gift_card",
- * the card's id (createGiftCardsWorkflow) or code (redeemGiftCardWorkflow) as reference_id),
- * which is the card's backing account. (The plugin's gift_card ↔ store_credit_account link
- * says the same, but it is only defined while the whole plugin is loaded, which its workflow
- * hooks do not allow next to this one: README "Importing balances".)
- */
-async function scanTransactions(storeCredit: any) {
+/** balance of each of `accountIds` (credits less debits), and the first card credited to each */
+async function transactionsOf(storeCredit: any, accountIds: string[]) {
   const balances = new Map<string, Decimal>()
-  const creditedBy = new Map<string, string>()
-  for await (const rows of pages(
-    (f, c) => storeCredit.listAccountTransactions(f, c),
-    ["id", "account_id", "raw_amount", "type", "reference", "reference_id"]
-  )) {
-    for (const t of rows) {
-      const amount = amountOf(t, "amount")
-      const current = balances.get(t.account_id) ?? new Decimal(0)
-      balances.set(t.account_id, t.type === "debit" ? current.minus(amount) : current.plus(amount))
-      if (t.type === "credit" && t.reference === "gift_card" && t.reference_id && !creditedBy.has(t.reference_id)) {
-        creditedBy.set(t.reference_id, t.account_id)
+  const cardOf = new Map<string, string>() // account id → reference_id of its first "gift_card" credit
+  for (let n = 0; n < accountIds.length; n += 5000) {
+    for await (const rows of pages(
+      (f, c) => storeCredit.listAccountTransactions(f, c),
+      ["id", "account_id", "raw_amount", "type", "reference", "reference_id"],
+      { account_id: accountIds.slice(n, n + 5000) }
+    )) {
+      for (const t of rows) {
+        const amount = amountOf(t, "amount")
+        const current = balances.get(t.account_id) ?? new Decimal(0)
+        balances.set(t.account_id, t.type === "debit" ? current.minus(amount) : current.plus(amount))
+        if (t.type === "credit" && t.reference === "gift_card" && t.reference_id && !cardOf.has(t.account_id)) {
+          cardOf.set(t.account_id, t.reference_id)
+        }
       }
     }
   }
-  return { balances, creditedBy }
+  return { balances, cardOf }
 }
 
-export async function readLoyaltyItems(container: any): Promise<{ items: ImportItem[]; notes: string[] }> {
+/** The opening load of a mapped record: its balance; a negative one is refused. */
+function withLoad(item: ImportItem): ImportItem {
+  const balance = new Decimal(item.balance)
+  if (balance.isNegative()) {
+    item.error ??= { code: "negative_balance", message: `The loyalty plugin holds ${item.balance} on ${item.ref}: a negative balance is not imported` }
+  } else if (!balance.isZero()) {
+    item.input.initial_amount = item.balance
+  }
+  return item
+}
+
+/**
+ * The plugin's records mapped onto account creations, in groups as they are read, so the
+ * ledger opens one group while the next is read: all gift cards first (to know which
+ * store-credit accounts back them), then the store-credit accounts a page at a time with
+ * their transactions, each page yielding its customers' and anonymous accounts and the gift
+ * cards it backs; at the end the gift cards no account backs. `notes` is filled at the end.
+ */
+export async function* loyaltyItemGroups(container: any, notes: string[]): AsyncGenerator<ImportItem[]> {
   const { loyalty, storeCredit } = resolveLoyalty(container)
-  const items: ImportItem[] = []
   const codes = new Map<string, string>()
   const claimCode = (item: ImportItem, code: string) => {
     let normalized: string
@@ -126,123 +139,114 @@ export async function readLoyaltyItems(container: any): Promise<{ items: ImportI
       codes.set(normalized, item.ref)
     }
   }
-  let unloaded = 0
 
-  // The three reads are independent: they run at once (the database answers one while
-  // the rows of another are mapped).
-  const [cardRows, { balances, creditedBy }, accountRows] = await Promise.all([
-    // gift cards
-    all(pages(
-      (f, c) => loyalty.listGiftCards(f, c),
-      ["id", "code", "status", "raw_value", "currency_code", "expires_at", "reference", "reference_id", "line_item_id", "note"]
-    )),
-    scanTransactions(storeCredit),
-    // store-credit accounts (listAndCount: the plugin's own list computes each account's stats
-    // with two queries per account)
-    all(pages(
-      async (f, c) => (await storeCredit.listAndCountStoreCreditAccounts(f, c))[0],
-      ["id", "code", "currency_code", "customer_id"]
-    )),
-  ])
-
-  // 1. gift cards
-  const cards: { item: ImportItem; id: string; code: string }[] = []
-  for (const card of cardRows) {
-    const currency = String(card.currency_code ?? "").toLowerCase()
-    const item: ImportItem = {
-      ref: card.id,
-      kind: "gift_card",
-      currency_code: currency,
-      balance: amountOf(card, "value").toFixed(),
-      input: {
-        name: "Gift card",
+  // 1. gift cards, by id and by code (redeemGiftCardWorkflow credits with the code)
+  const cards = new Map<string, ImportItem>()
+  const byCode = new Map<string, ImportItem>()
+  for await (const page of pages(
+    (f, c) => loyalty.listGiftCards(f, c),
+    ["id", "code", "status", "raw_value", "currency_code", "expires_at", "reference", "reference_id", "line_item_id", "note"]
+  )) {
+    for (const card of page) {
+      const currency = String(card.currency_code ?? "").toLowerCase()
+      const item: ImportItem = {
+        ref: card.id,
+        kind: "gift_card",
         currency_code: currency,
-        type_id: typeId(TYPE_CODES.giftCards),
-        code: card.code,
-        end_date: card.expires_at ?? null,
-        source_account_id: "@bank",
-        metadata: meta({
-          imported_from: LOYALTY_PACKAGE,
-          loyalty_gift_card_id: card.id,
-          loyalty_status: card.status,
-          order_id: card.reference === "order" ? card.reference_id : null,
-          line_item_id: card.line_item_id,
-          note: card.note,
-        }),
-        idempotency_key: `import:loyalty:${card.id}`,
-      },
-    }
-    claimCode(item, card.code)
-    cards.push({ item, id: card.id, code: card.code })
-    items.push(item)
-  }
-
-  // 2. each card's backing account (see scanTransactions)
-  const backing = new Map<string, ImportItem>() // store-credit account id → gift card item
-  for (const card of cards) {
-    const accountId = creditedBy.get(card.id) ?? creditedBy.get(card.code)
-    if (accountId && !backing.has(accountId)) {
-      backing.set(accountId, card.item)
-      ;(card.item.input.metadata as Record<string, unknown>).loyalty_store_credit_account_id = accountId
-    } else {
-      unloaded++
-    }
-  }
-
-  // 3. store-credit accounts: balances of the gift cards' accounts, and the customers' and anonymous ones
-  for (const account of accountRows) {
-    const balance = balances.get(account.id) ?? new Decimal(0)
-    const card = backing.get(account.id)
-    if (card) {
-      card.balance = balance.toFixed()
-      continue
-    }
-    const currency = String(account.currency_code ?? "").toLowerCase()
-    const item: ImportItem = {
-      ref: account.id,
-      kind: "store_credit",
-      currency_code: currency,
-      balance: balance.toFixed(),
-      input: {
-        name: "Store credit",
-        currency_code: currency,
-        type_id: typeId(TYPE_CODES.storeCredit),
-        customer_id: account.customer_id ?? null,
-        source_account_id: "@unpaid_source",
-        metadata: meta({
-          imported_from: LOYALTY_PACKAGE,
-          loyalty_store_credit_account_id: account.id,
-          loyalty_code: account.customer_id ? account.code : null,
-        }),
-        idempotency_key: `import:loyalty:${account.id}`,
-      },
-    }
-    if (!account.customer_id) {
-      // an anonymous account: reachable by its code only
-      if (account.code) {
-        item.input.code = account.code
-        claimCode(item, account.code)
-      } else {
-        item.input.generate_code = true
+        // its value until its backing account says what is left
+        balance: amountOf(card, "value").toFixed(),
+        input: {
+          name: "Gift card",
+          currency_code: currency,
+          type_id: typeId(TYPE_CODES.giftCards),
+          code: card.code,
+          end_date: card.expires_at ?? null,
+          source_account_id: "@bank",
+          metadata: meta({
+            imported_from: LOYALTY_PACKAGE,
+            loyalty_gift_card_id: card.id,
+            loyalty_status: card.status,
+            order_id: card.reference === "order" ? card.reference_id : null,
+            line_item_id: card.line_item_id,
+            note: card.note,
+          }),
+          idempotency_key: `import:loyalty:${card.id}`,
+        },
       }
+      claimCode(item, card.code)
+      cards.set(card.id, item)
+      if (card.code && !byCode.has(card.code)) byCode.set(card.code, item)
     }
-    items.push(item)
   }
 
-  // 4. opening loads: the balance, from the source of the money
-  for (const item of items) {
-    const balance = new Decimal(item.balance)
-    if (balance.isNegative()) {
-      item.error ??= { code: "negative_balance", message: `The loyalty plugin holds ${item.balance} on ${item.ref}: a negative balance is not imported` }
-    } else if (!balance.isZero()) {
-      item.input.initial_amount = item.balance
-    }
-  }
-  const notes: string[] = []
-  if (unloaded) {
-    notes.push(
-      `${unloaded} gift card(s) have no store-credit account in the loyalty plugin (status pending: their value was never loaded); they are imported with their value`
+  // 2. store-credit accounts, a page at a time (listAndCount: the plugin's own list computes
+  //    each account's stats with two queries per account). A card's backing account is the one
+  //    its value was credited to: reference "gift_card", the card's id (createGiftCardsWorkflow)
+  //    or code (redeemGiftCardWorkflow) as reference_id. (The plugin's gift_card ↔
+  //    store_credit_account link says the same, but it is only defined while the whole plugin
+  //    is loaded, which its workflow hooks do not allow next to this one: README "Importing
+  //    balances".)
+  const backed = new Set<ImportItem>()
+  for await (const accounts of pages(
+    async (f, c) => (await storeCredit.listAndCountStoreCreditAccounts(f, c))[0],
+    ["id", "code", "currency_code", "customer_id"]
+  )) {
+    const { balances, cardOf } = await transactionsOf(
+      storeCredit,
+      accounts.map((a: any) => a.id)
     )
+    const group: ImportItem[] = []
+    for (const account of accounts) {
+      const balance = balances.get(account.id) ?? new Decimal(0)
+      const ref = cardOf.get(account.id)
+      const card = ref ? cards.get(ref) ?? byCode.get(ref) : undefined
+      if (card && !backed.has(card)) {
+        backed.add(card)
+        card.balance = balance.toFixed()
+        ;(card.input.metadata as Record<string, unknown>).loyalty_store_credit_account_id = account.id
+        group.push(withLoad(card))
+        continue
+      }
+      const currency = String(account.currency_code ?? "").toLowerCase()
+      const item: ImportItem = {
+        ref: account.id,
+        kind: "store_credit",
+        currency_code: currency,
+        balance: balance.toFixed(),
+        input: {
+          name: "Store credit",
+          currency_code: currency,
+          type_id: typeId(TYPE_CODES.storeCredit),
+          customer_id: account.customer_id ?? null,
+          source_account_id: "@unpaid_source",
+          metadata: meta({
+            imported_from: LOYALTY_PACKAGE,
+            loyalty_store_credit_account_id: account.id,
+            loyalty_code: account.customer_id ? account.code : null,
+          }),
+          idempotency_key: `import:loyalty:${account.id}`,
+        },
+      }
+      if (!account.customer_id) {
+        // an anonymous account: reachable by its code only
+        if (account.code) {
+          item.input.code = account.code
+          claimCode(item, account.code)
+        } else {
+          item.input.generate_code = true
+        }
+      }
+      group.push(withLoad(item))
+    }
+    if (group.length) yield group
   }
-  return { items, notes }
+
+  // 3. gift cards no account backs (status pending: their value was never loaded): their value
+  const unloaded = [...cards.values()].filter((c) => !backed.has(c))
+  if (unloaded.length) {
+    notes.push(
+      `${unloaded.length} gift card(s) have no store-credit account in the loyalty plugin (status pending: their value was never loaded); they are imported with their value`
+    )
+    yield unloaded.map(withLoad)
+  }
 }

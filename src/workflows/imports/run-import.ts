@@ -14,7 +14,10 @@ import {
 
 export type RunImportInput = {
   source: ImportSource
-  items: ImportItem[]
+  /** the records, or groups of them as they are read (each group is sent on while the next is read) */
+  items: ImportItem[] | AsyncIterable<ImportItem[]>
+  /** runs on each group before it is sent (e.g. refusals that need the ledger) */
+  prepare?: (group: ImportItem[]) => Promise<void>
   dry_run: boolean
   mode: ImportMode
   actor?: LedgerActor
@@ -39,11 +42,12 @@ type Outcome = { state: "created" | "replayed" | "failed" | "not_posted" | "pend
  */
 export async function runImport(ledger: LedgerModuleService, input: RunImportInput): Promise<ImportReport> {
   const started = input.started_at ?? new Date()
-  const { items, mode, dry_run } = input
-  const outcomes: Outcome[] = items.map((item) => (item.error ? { state: "failed", error: item.error } : { state: "pending" }))
-  const valid = items.map((item, i) => ({ item, i })).filter(({ item }) => !item.error)
+  const { mode, dry_run } = input
+  const items: ImportItem[] = []
+  const outcomes: Outcome[] = []
+  type Chunk = { item: ImportItem; i: number }[]
 
-  const apply = (chunk: typeof valid, results: BatchItemResult[]) => {
+  const apply = (chunk: Chunk, results: BatchItemResult[]) => {
     for (const r of results) {
       const at = chunk[r.index].i
       if (r.ok) {
@@ -55,21 +59,48 @@ export async function runImport(ledger: LedgerModuleService, input: RunImportInp
       }
     }
   }
-  const chunks: (typeof valid)[] = []
-  for (let i = 0; i < valid.length; i += IMPORT_CHUNK) chunks.push(valid.slice(i, i + IMPORT_CHUNK))
-  const call = (chunk: typeof valid, opts: { mode: ImportMode; dry_run: boolean }) =>
+  const call = (chunk: Chunk, opts: { mode: ImportMode; dry_run: boolean }) =>
     batchCreateAccounts(
       ledger,
       chunk.map(({ item }) => item.input),
       { ...opts, actor: input.actor }
     )
 
+  // First pass, as the records come: independent and dry runs post (or check) each chunk;
+  // an atomic import checks each chunk (independent, rolled back, so every refusal is listed).
+  const first = dry_run || mode === "independent" ? { mode: "independent" as const, dry_run } : { mode: "independent" as const, dry_run: true }
+  const chunks: Chunk[] = []
+  let open: Chunk = []
+  let queue: Promise<void> = Promise.resolve()
+  const send = (chunk: Chunk) => {
+    chunks.push(chunk)
+    queue = queue.then(async () => apply(chunk, (await call(chunk, first)).results))
+  }
+  const groups: AsyncIterable<ImportItem[]> | ImportItem[][] = Array.isArray(input.items) ? [input.items] : input.items
+  try {
+    for await (const group of groups) {
+      if (input.prepare) await input.prepare(group)
+      for (const item of group) {
+        const i = items.length
+        items.push(item)
+        outcomes.push(item.error ? { state: "failed", error: item.error } : { state: "pending" })
+        if (item.error) continue
+        open.push({ item, i })
+        if (open.length === IMPORT_CHUNK) {
+          send(open)
+          open = []
+        }
+      }
+    }
+    if (open.length) send(open)
+  } finally {
+    // a reading failure still waits for the chunks already sent
+    await queue
+  }
+
   let rolledBack = false
-  if (dry_run || mode === "independent") {
-    for (const chunk of chunks) apply(chunk, (await call(chunk, { mode: "independent", dry_run })).results)
-  } else {
-    // atomic: check everything first; write only when nothing is refused
-    for (const chunk of chunks) apply(chunk, (await call(chunk, { mode: "independent", dry_run: true })).results)
+  if (!(dry_run || mode === "independent")) {
+    // atomic: everything was checked; write only when nothing is refused
     if (outcomes.some((o) => o.state === "failed")) {
       rolledBack = true
       for (const o of outcomes) {
@@ -97,11 +128,10 @@ export async function runImport(ledger: LedgerModuleService, input: RunImportInp
       }
     }
   }
-  return buildReport(input, outcomes, started, rolledBack)
+  return buildReport(input, items, outcomes, started, rolledBack)
 }
 
-function buildReport(input: RunImportInput, outcomes: Outcome[], started: Date, rolledBack: boolean): ImportReport {
-  const { items } = input
+function buildReport(input: RunImportInput, items: ImportItem[], outcomes: Outcome[], started: Date, rolledBack: boolean): ImportReport {
   const totals = new Map<string, { source: Decimal; records: number; ledger: Decimal; accounts: number }>()
   const errors: ImportReport["errors"] = []
   const counts = {

@@ -2,7 +2,7 @@ import { StepResponse, createStep } from "@medusajs/framework/workflows-sdk"
 import type { LedgerActor } from "../../../modules/ledger/types"
 import { resolveLedger } from "../../steps/resolve-ledger"
 import { refuseExistingWallets } from "../existing-wallets"
-import { readLoyaltyItems, resolveLoyalty } from "../loyalty-source"
+import { loyaltyItemGroups, resolveLoyalty } from "../loyalty-source"
 import { runImport } from "../run-import"
 import type { ImportMode, ImportReport } from "../types"
 
@@ -16,8 +16,9 @@ export const requireLoyaltyPluginStep = createStep("require-loyalty-plugin", asy
 
 /**
  * Reads the loyalty plugin's gift cards and store-credit accounts in pages and opens them in
- * the ledger, 1,000 accounts a call. Reading and writing are one step: the records never
- * pass through the workflow engine's storage (100,000 of them would). No compensation:
+ * the ledger, 1,000 accounts a call, a page being opened while the next is read. Reading and
+ * writing are one step: the records never pass through the workflow engine's storage
+ * (100,000 of them would). No compensation:
  * every creation is keyed, so a failed run is completed by running again (atomic mode
  * writes nothing when a record is refused).
  */
@@ -26,11 +27,12 @@ export const importLoyaltyBalancesStep = createStep(
   async (input: ImportLoyaltyInput, { container }): Promise<StepResponse<ImportReport>> => {
     const started = new Date()
     const ledger = resolveLedger(container)
-    const { items, notes } = await readLoyaltyItems(container)
-    await refuseExistingWallets(ledger, items)
+    const notes: string[] = []
     const report = await runImport(ledger, {
       source: "loyalty",
-      items,
+      // read in groups: the ledger opens one while the next is read
+      items: loyaltyItemGroups(container, notes),
+      prepare: (group) => refuseExistingWallets(ledger, group),
       notes,
       dry_run: input.dry_run ?? false,
       mode: input.mode ?? "independent",
