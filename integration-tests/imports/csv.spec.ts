@@ -86,6 +86,12 @@ medusaIntegrationTestRunner({
       expect(again).toMatchObject({ ok: true, counts: { created: 0, replayed: 5, failed: 0 } })
       expect(again.totals).toEqual(report.totals)
       expect(await snapshot(dbConnection)).toEqual(after)
+
+      // a record changed since: refused, never doubled
+      const changed = await importCsv(file.replace("GC-1111-2222-3333,usd,25.00", "GC-1111-2222-3333,usd,30.00"))
+      expect(changed).toMatchObject({ ok: false, counts: { replayed: 4, failed: 1 } })
+      expect(changed.errors).toEqual([expect.objectContaining({ line: 2, code: "idempotency_conflict" })])
+      expect(await snapshot(dbConnection)).toEqual(after)
     })
 
     const bad = [
