@@ -503,6 +503,12 @@ medusaIntegrationTestRunner({
           writes: true,
           prepare: post("/admin/accounts/bulk-credit", { currency_code: "usd", rows: [{ account_id: other.id, amount: "1", note: "Matrix" }] }),
         },
+        {
+          route: "POST /admin/ledger/imports/csv",
+          expect: ADMIN,
+          writes: false,
+          prepare: post("/admin/ledger/imports/csv", { csv: "code,currency,balance,expiry,customer_email,type\nMATRIX-IMPORT-1,usd,5,,,gift_card\n", dry_run: true }),
+        },
         { route: "GET /admin/transfers/:reference", expect: ADMIN, writes: false, prepare: get(`/admin/transfers/${seenTransfer.reference}`) },
         {
           route: "POST /admin/transfers/:reference/reverse",

@@ -224,6 +224,8 @@ medusaIntegrationTestRunner({
           ["/admin/transfers/batch", { transfers: "x" }],
           ["/admin/accounts/batch", { accounts: "x" }],
           ["/admin/accounts/bulk-credit", { currency_code: "usd", rows: "x" }],
+          ["/admin/ledger/imports/csv", { csv: "x" }],
+          ["/admin/ledger/imports/loyalty", { dry_run: true }],
         ] as [string, Record<string, unknown>][],
       }
     }
