@@ -17,10 +17,10 @@ type Waiting = {
  * ledger rather than by PostgreSQL). Each keeps its own result, refusal, rules and
  * idempotency key (ledger_post_many posts each in a subtransaction of its own).
  *
- * No timer: a posting leaves at once (next turn of the event loop) while fewer than
- * `maxInFlight` groups are out, so a lone posting waits for nothing; otherwise it joins
- * the next group, which leaves when one comes back or when it reaches `maxBatch`. Under
- * load the window is therefore the length of one posting call (about a millisecond).
+ * No timer: while fewer than `maxInFlight` calls are out, a posting leaves at once and
+ * alone, exactly as without group posting; only when every slot is busy do postings wait,
+ * and those waiting leave together, as one group, when a slot frees (or when `maxBatch`
+ * wait). Under load the window is therefore the length of one posting call.
  *
  * A group whose transaction fails as a whole (deadlock, serialization: nothing was
  * written) is posted again item by item. Any other failure of the call (a lost
@@ -29,7 +29,6 @@ type Waiting = {
 export class PostingGroup {
   private queue: Waiting[] = []
   private inFlight = 0
-  private scheduled = false
 
   constructor(
     private readonly pg: () => Knex,
@@ -39,33 +38,28 @@ export class PostingGroup {
 
   post(item: Record<string, unknown>, values: unknown[]): Promise<any> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, values, resolve, reject })
-      this.schedule_()
-    })
-  }
-
-  private schedule_() {
-    if (this.queue.length >= this.limits.maxBatch) {
-      void this.flush_()
-      return
-    }
-    if (this.scheduled || this.inFlight >= this.limits.maxInFlight) {
-      return
-    }
-    this.scheduled = true
-    setImmediate(() => {
-      this.scheduled = false
-      if (this.inFlight < this.limits.maxInFlight) {
+      const waiting = { item, values, resolve, reject }
+      if (this.inFlight < this.limits.maxInFlight && !this.queue.length) {
+        // A free slot: out at once, alone, as without group posting.
+        void this.send_([waiting])
+        return
+      }
+      this.queue.push(waiting)
+      if (this.queue.length >= this.limits.maxBatch) {
         void this.flush_()
       }
     })
   }
 
+  /** Sends what waits, as one group. */
   private async flush_() {
     const group = this.queue.splice(0, this.limits.maxBatch)
-    if (!group.length) {
-      return
+    if (group.length) {
+      await this.send_(group)
     }
+  }
+
+  private async send_(group: Waiting[]) {
     this.inFlight++
     try {
       if (group.length === 1) {
@@ -75,8 +69,8 @@ export class PostingGroup {
       }
     } finally {
       this.inFlight--
-      if (this.queue.length) {
-        this.schedule_()
+      if (this.queue.length && this.inFlight < this.limits.maxInFlight) {
+        void this.flush_()
       }
     }
   }
