@@ -2,6 +2,7 @@ import { defineRouteConfig } from "@medusajs/admin-sdk"
 import { Button, Input, StatusBadge, Table, Text, toast } from "@medusajs/ui"
 import { useState } from "react"
 import { Link } from "react-router-dom"
+import { ImportBalances } from "../../../components/import-balances"
 import { LoadState, Section } from "../../../components/section"
 import { useAccountTypes, useLedgerPost } from "../../../hooks/use-accounts"
 import { ReconciliationFix, ReconciliationGap, useGuardClients, useLastChecks, useRunReconciliation, useVerify } from "../../../hooks/use-ledger-settings"
@@ -380,6 +381,7 @@ const LedgerSettingsPage = () => (
     <Reconciliation />
     <Types />
     <CodeGuard />
+    <ImportBalances />
   </div>
 )
 
