@@ -15,6 +15,19 @@ const CSV_TEMPLATE_ROWS = [
   ["SC-4444-5555", "eur", "5", "", "", "store_credit"],
 ]
 
+/**
+ * A total as the admin shows money, unless it has more decimals than the currency (a source's
+ * total may hold a refused amount like 1.234 USD): then the exact figure, not a rounded one.
+ */
+function exactMoney(amount: string, currency: string) {
+  const decimals = amount.split(".")[1]?.length ?? 0
+  let allowed = 2
+  try {
+    allowed = new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2
+  } catch {}
+  return decimals > allowed ? `${amount} ${currency.toUpperCase()}` : formatMoney(amount, currency)
+}
+
 /** A server refusal of the whole import, with its code. */
 const ImportFailure = ({ error, testId }: { error: unknown; testId: string }) => {
   const code = errorCode(error)
@@ -95,12 +108,14 @@ export const ImportReportView = ({ report, sourceLabel, testId }: { report: Impo
                 <Table.Cell>{t.currency_code.toUpperCase()}</Table.Cell>
                 <Table.Cell className="text-right">{t.source_records.toLocaleString()}</Table.Cell>
                 <Table.Cell className="text-right">
-                  {formatMoney(t.ledger_total, t.currency_code)}
+                  {exactMoney(t.ledger_total, t.currency_code)}
                   <Text size="xsmall" className="text-ui-fg-muted">
                     {countOf(t.ledger_accounts, "account")}
                   </Text>
                 </Table.Cell>
-                <Table.Cell className="text-right">{formatMoney(t.source_total, t.currency_code)}</Table.Cell>
+                <Table.Cell className="text-right" data-testid="import-source-total">
+                  {exactMoney(t.source_total, t.currency_code)}
+                </Table.Cell>
                 <Table.Cell>
                   <StatusBadge color={t.match ? "green" : "red"} data-testid="import-match">
                     {t.match ? "Yes" : "No"}
