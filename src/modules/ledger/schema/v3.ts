@@ -212,6 +212,14 @@ const BATCH_DECLARE = `
 
 const ERROR_COLUMNS = `error_state text, error_hint text, error_message text, error_constraint text`
 
+// A batch's row per posting: its index, ledger_post's columns, and its refusal if any.
+const POSTED_COLUMNS = `
+  idx int, id text, reference text, kind text, source_id text, destination_id text,
+  amount numeric, currency_code text, parent_id text, hold_id text,
+  merchant_reference text, description text, actor_type text, actor_id text,
+  idempotency_key text, metadata jsonb, created_at timestamptz,
+  source_balance numeric, destination_balance numeric, replayed boolean, ${ERROR_COLUMNS}`
+
 /**
  * The set path of a batch: every posting of `p_items` (plain transfers, loads and
  * redemptions) written with a handful of statements instead of one ledger_post call each:
@@ -233,12 +241,7 @@ EXCEPTION WHEN duplicate_object THEN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION ledger_post_set(p_items jsonb)
-RETURNS TABLE (
-  idx int, id text, reference text, kind text, source_id text, destination_id text,
-  amount numeric, currency_code text, parent_id text, hold_id text,
-  merchant_reference text, description text, actor_type text, actor_id text,
-  idempotency_key text, metadata jsonb, created_at timestamptz,
-  source_balance numeric, destination_balance numeric, replayed boolean, ${ERROR_COLUMNS})
+RETURNS TABLE (${POSTED_COLUMNS})
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -373,12 +376,7 @@ $$;
 export const POST_MANY = `
 ${ITEM_ERROR}
 CREATE OR REPLACE FUNCTION ledger_post_many(p_items jsonb, p_atomic boolean)
-RETURNS TABLE (
-  idx int, id text, reference text, kind text, source_id text, destination_id text,
-  amount numeric, currency_code text, parent_id text, hold_id text,
-  merchant_reference text, description text, actor_type text, actor_id text,
-  idempotency_key text, metadata jsonb, created_at timestamptz,
-  source_balance numeric, destination_balance numeric, replayed boolean, ${ERROR_COLUMNS})
+RETURNS TABLE (${POSTED_COLUMNS})
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE ${BATCH_DECLARE}
