@@ -72,7 +72,8 @@ const handlers: Record<string, (msg: any) => Promise<unknown>> = {
   /** Loads the module (again: a later init replaces the first, e.g. with group posting on). */
   async init({ url, poolMax, groupPosting }) {
     ledger = await loadLedger(url, {
-      options: { currencies: ["usd"], groupPosting: groupPosting ?? groupPostingOption() },
+      // group posting on: with BENCH_GROUP_POSTING's limits when it gives some
+      options: { currencies: ["usd"], groupPosting: groupPosting === true ? groupPostingOption() || true : groupPosting ?? groupPostingOption() },
       poolMax,
     })
     return { pid: process.pid }
