@@ -603,30 +603,18 @@ function render(res) {
   const s = res.sequential
   rows.push([`1. ledger transfer, sequential (N=${s.transfers})`, 1, f0(s.tps), f2(s.p50_ms), f2(s.p99_ms), s.errors, "—", ...cpuCells(s.cpu)])
   rows.push(Object.assign([], { sep: true }))
-  for (const l of res.hot.levels) {
-    rows.push([
-      `2. ledger redeem -> hot sales account, ${l.client_processes} proc, no group posting`,
-      l.concurrency,
-      f0(l.tps),
-      f2(l.p50_ms),
-      f2(l.p99_ms),
-      l.errors,
-      l.zero_drift_all_attempts ? "0 ✓" : `${l.drift} ✗`,
-      ...cpuCells(l.cpu),
-    ])
-  }
-  for (const l of res.hot.group_levels ?? []) {
-    rows.push([
-      `2. same, with group posting (the default)`,
-      l.concurrency,
-      f0(l.tps),
-      f2(l.p50_ms),
-      f2(l.p99_ms),
-      l.errors,
-      l.zero_drift_all_attempts ? "0 ✓" : `${l.drift} ✗`,
-      ...cpuCells(l.cpu),
-    ])
-  }
+  const hotRow = (label, l) => [
+    label,
+    l.concurrency,
+    f0(l.tps),
+    f2(l.p50_ms),
+    f2(l.p99_ms),
+    l.errors,
+    l.zero_drift_all_attempts ? "0 ✓" : `${l.drift} ✗`,
+    ...cpuCells(l.cpu),
+  ]
+  for (const l of res.hot.levels) rows.push(hotRow(`2. ledger redeem -> hot sales account, ${l.client_processes} proc, no group posting`, l))
+  for (const l of res.hot.group_levels ?? []) rows.push(hotRow("2. same, with group posting (the default)", l))
   rows.push(Object.assign([], { sep: true }))
   if (res.pgbench) {
     for (const l of res.pgbench.levels) {

@@ -111,17 +111,7 @@ export class LedgerAccounts extends LedgerServiceBase {
     options: PostingOptions = {},
     @MedusaContext() ctx: Context = {}
   ): Promise<LedgerAccountDTO> {
-    const currency = normalizeCurrency(input.currency_code)
-    const name = requireText(input.name, "name")
-    const creditLimit =
-      input.credit_limit === null
-        ? null
-        : parseAmount(input.credit_limit ?? 0, currency, { allowZero: true, field: "credit_limit" })
-    const [startDate, endDate] = checkDates(input.start_date, input.end_date)
-    const loads = initialLoads(input, currency)
-    for (const load of loads) {
-      this.checkLoad_(load.amount, currency)
-    }
+    const { currency, name, creditLimit, startDate, endDate, loads } = this.checkNewAccount_(input)
     const key = options.idempotency_key ?? null
     if (key) {
       // The key names this creation: a retry waits here, then finds the account.
@@ -186,6 +176,22 @@ export class LedgerAccounts extends LedgerServiceBase {
       )
     }
     return this.getAccount(id, ctx)
+  }
+
+  /** A new account's input checked, as createAccount and createAccounts take it. */
+  protected checkNewAccount_(input: CreateAccountInput) {
+    const currency = normalizeCurrency(input.currency_code)
+    const name = requireText(input.name, "name")
+    const creditLimit =
+      input.credit_limit === null
+        ? null
+        : parseAmount(input.credit_limit ?? 0, currency, { allowZero: true, field: "credit_limit" })
+    const [startDate, endDate] = checkDates(input.start_date, input.end_date)
+    const loads = initialLoads(input, currency)
+    for (const load of loads) {
+      this.checkLoad_(load.amount, currency)
+    }
+    return { currency, name, creditLimit, startDate, endDate, loads }
   }
 
   @InjectTransactionManager()

@@ -1,11 +1,11 @@
 import { Context } from "@medusajs/framework/types"
 import { InjectManager, MedusaContext } from "@medusajs/framework/utils"
-import { CREATE_MANY, Outcome, POST_MANY, batchResult, checkBatchSize, isRetryable, itemError, itemKey, rowError } from "../batch-sql"
+import { CREATE_MANY, NOT_POSTED, Outcome, POST_MANY, batchResult, checkBatchSize, isRetryable, itemError, itemKey, rowError } from "../batch-sql"
 import { generateCode, normalizeCode } from "../codes"
 import { TYPE_CODES, typeId } from "../core"
 import { LedgerError } from "../errors"
 import { newId } from "../ids"
-import { normalizeCurrency, parseAmount } from "../money"
+import { parseAmount } from "../money"
 import { runSql, toAccountDTO, toPostedDTO } from "../sql"
 import type {
   BatchAccountInput,
@@ -17,7 +17,7 @@ import type {
   PostedTransferDTO,
 } from "../types"
 import { ACCOUNT_SELECT } from "./base"
-import { checkDates, checkRoleRef, initialLoads, requireText } from "./helpers"
+import { checkRoleRef } from "./helpers"
 import { LedgerAdminReads } from "./admin-reads"
 
 type Prepared = { index: number; item: Record<string, unknown> }
@@ -169,18 +169,11 @@ export class LedgerBatches extends LedgerAdminReads {
     if (!input || typeof input !== "object") {
       throw new LedgerError("invalid_request", "Each item is an object")
     }
-    const currency = normalizeCurrency(input.currency_code)
-    const creditLimit =
-      input.credit_limit === null
-        ? null
-        : parseAmount(input.credit_limit ?? 0, currency, { allowZero: true, field: "credit_limit" })
-    const [startDate, endDate] = checkDates(input.start_date, input.end_date)
-    const loads = initialLoads(input, currency)
-    loads.forEach((l) => this.checkLoad_(l.amount, currency))
+    const { currency, name, creditLimit, startDate, endDate, loads } = this.checkNewAccount_(input)
     const actor = options.actor ?? { type: "system" }
     return {
       id: newId("acc"),
-      name: requireText(input.name, "name"),
+      name,
       description: input.description ?? null,
       code: input.generate_code ? generateCode(this.options_.code) : input.code ? normalizeCode(input.code) : null,
       code_generated: !!input.generate_code,
@@ -221,5 +214,5 @@ function batchMode(mode: unknown): BatchMode {
 
 // An atomic batch refused before the database: the items that were fine were not written.
 function fillUnposted<T>(outcomes: Outcome<T>[]): Outcome<T>[] {
-  return Array.from(outcomes, (o) => o ?? { ok: false, error: { code: "not_posted", message: "Not written" } })
+  return Array.from(outcomes, (o) => o ?? { ok: false, error: { code: NOT_POSTED, message: "Not written" } })
 }
