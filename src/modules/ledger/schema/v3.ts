@@ -233,6 +233,18 @@ const POSTED_COLUMNS = `
  */
 // (ledger_raw written out: PostgreSQL does not inline it, and the set path calls it per row)
 export const POST_SET = `
+-- Whether any of these keys (NULLs aside) already names an operation of any kind.
+CREATE OR REPLACE FUNCTION ledger_keys_used(p_keys text[]) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM unnest(p_keys) k
+     WHERE k IS NOT NULL AND (
+       EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.idempotency_key = k AND t.deleted_at IS NULL)
+       OR EXISTS (SELECT 1 FROM ledger_account a WHERE a.idempotency_key = k AND a.deleted_at IS NULL)
+       OR EXISTS (SELECT 1 FROM ledger_hold h WHERE h.idempotency_key = k AND h.deleted_at IS NULL)
+       OR EXISTS (SELECT 1 FROM ledger_operation o WHERE o.idempotency_key = k AND o.deleted_at IS NULL)))
+$$;
+
 DO $$ BEGIN
   CREATE TYPE ledger_batch_side AS (
     idx int, account text, is_core boolean, payer boolean, delta numeric, amount numeric,
@@ -276,13 +288,7 @@ BEGIN
   IF v_fallback IS NULL AND current_setting('ledger.set_path', true) = 'off' THEN
     v_fallback := 'turned off';
   END IF;
-  IF v_fallback IS NULL AND EXISTS (
-    SELECT 1 FROM jsonb_array_elements(v_items) i
-     WHERE i->'e'->>'idempotency_key' IS NOT NULL AND (
-       EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.idempotency_key = i->'e'->>'idempotency_key' AND t.deleted_at IS NULL)
-       OR EXISTS (SELECT 1 FROM ledger_account a WHERE a.idempotency_key = i->'e'->>'idempotency_key' AND a.deleted_at IS NULL)
-       OR EXISTS (SELECT 1 FROM ledger_hold h WHERE h.idempotency_key = i->'e'->>'idempotency_key' AND h.deleted_at IS NULL)
-       OR EXISTS (SELECT 1 FROM ledger_operation o WHERE o.idempotency_key = i->'e'->>'idempotency_key' AND o.deleted_at IS NULL))) THEN
+  IF v_fallback IS NULL AND ledger_keys_used(ARRAY(SELECT i->'e'->>'idempotency_key' FROM jsonb_array_elements(v_items) i)) THEN
     v_fallback := 'a key already used';
   END IF;
   IF v_fallback IS NOT NULL THEN
@@ -479,13 +485,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
   IF current_setting('ledger.set_path', true) = 'off'
      OR (SELECT count(e->>'idempotency_key') <> count(DISTINCT e->>'idempotency_key') FROM jsonb_array_elements(p_items) e)
-     OR EXISTS (
-       SELECT 1 FROM jsonb_array_elements(p_items) e
-        WHERE e->>'idempotency_key' IS NOT NULL AND (
-          EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.idempotency_key = e->>'idempotency_key' AND t.deleted_at IS NULL)
-          OR EXISTS (SELECT 1 FROM ledger_account a WHERE a.idempotency_key = e->>'idempotency_key' AND a.deleted_at IS NULL)
-          OR EXISTS (SELECT 1 FROM ledger_hold h WHERE h.idempotency_key = e->>'idempotency_key' AND h.deleted_at IS NULL)
-          OR EXISTS (SELECT 1 FROM ledger_operation o WHERE o.idempotency_key = e->>'idempotency_key' AND o.deleted_at IS NULL)))
+     OR ledger_keys_used(ARRAY(SELECT e->>'idempotency_key' FROM jsonb_array_elements(p_items) e))
   THEN
     RAISE EXCEPTION USING ERRCODE = 'LG002', MESSAGE = 'ledger: batch set path: keys';
   END IF;
@@ -552,6 +552,7 @@ DROP FUNCTION IF EXISTS ledger_create_set(jsonb);
 DROP FUNCTION IF EXISTS ledger_post_many(jsonb, boolean);
 DROP FUNCTION IF EXISTS ledger_post_set(jsonb);
 DROP TYPE IF EXISTS ledger_batch_side;
+DROP FUNCTION IF EXISTS ledger_keys_used(text[]);
 DROP FUNCTION IF EXISTS ledger_item_error(text);
 DROP FUNCTION IF EXISTS ledger_lock_many(jsonb);
 DROP FUNCTION IF EXISTS ledger_flush_deferred();
