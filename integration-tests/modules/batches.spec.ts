@@ -1,4 +1,6 @@
 import { TYPE_CODES, typeId } from "../../src/modules/ledger/core"
+import { runImport } from "../../src/workflows/imports/run-import"
+import type { ImportItem } from "../../src/workflows/imports/types"
 import { ledgerModuleSuite, expectCode } from "../support/ledger-runner"
 import { countRows, dbBalance, expectVerified, snapshot } from "../support/ledger-helpers"
 
@@ -375,6 +377,50 @@ ledgerModuleSuite("batches", ({ service, db, events }) => {
       const before = await snapshot(db)
       const result = await service.checkAccounts([card(), card({ initial_amount: "abc" })])
       expect(result.results.map((r) => (r.ok ? "ok" : r.error.code))).toEqual(["ok", "invalid_amount"])
+      expect(await snapshot(db)).toEqual(before)
+    })
+
+    it("createAccountsAtomically: batches written in one transaction; a refusal in a later batch rolls back the earlier ones", async () => {
+      const before = await snapshot(db)
+      events.clear()
+      // each batch passes alone; the code is used in both, so the second is refused when written
+      const first = [...Array.from({ length: 999 }, () => card()), card({ code: "TWICE-IN-FILE", generate_code: false })]
+      const second = [card(), card({ code: "twice in file", generate_code: false })]
+      expect((await service.checkAccounts(first, { mode: "atomic" })).ok).toBe(true)
+      expect((await service.checkAccounts(second, { mode: "atomic" })).ok).toBe(true)
+      const results = await service.createAccountsAtomically([first, second])
+      expect(results.map((r) => [r.ok, r.failed_index, r.counts.ok])).toEqual([[false, null, 0], [false, 1, 0]])
+      expect(results[1].results[1]).toMatchObject({ ok: false, error: { code: "code_taken" } })
+      expect(results[0].results.every((r) => !r.ok && r.error.code === "not_posted")).toBe(true)
+      expect(await snapshot(db)).toEqual(before)
+      await new Promise((r) => setTimeout(r, 100))
+      expect(events.messages).toEqual([])
+
+      second[1] = card()
+      const written = await service.createAccountsAtomically([first, second])
+      expect(written.map((r) => r.counts)).toEqual([{ ok: 1000, failed: 0, replayed: 0 }, { ok: 2, failed: 0, replayed: 0 }])
+      await expectMoney(BANK, "-25050.00")
+      // the events go out once the one transaction has committed
+      await new Promise((r) => setTimeout(r, 100))
+      expect(events.named("ledger.account.created")).toHaveLength(1002)
+      await expect(service.createAccountsAtomically([])).rejects.toMatchObject({ code: "invalid_request" })
+      await expectVerified(service)
+    })
+
+    it("an atomic import of more than one batch refused when written (a code twice, in two batches) writes nothing", async () => {
+      const item = (i: number, code: string): ImportItem => ({
+        ref: `line ${i + 2}`,
+        line: i + 2,
+        kind: "gift_card",
+        currency_code: "usd",
+        balance: "1",
+        input: { ...card({ code, generate_code: false, initial_amount: "1" }), idempotency_key: `import-twice:${i}` } as any,
+      })
+      const items = Array.from({ length: 1200 }, (_, i) => item(i, i === 1100 ? "IMPORT-5" : `IMPORT-${i}`))
+      const before = await snapshot(db)
+      const report = await runImport(service as any, { source: "csv", items, dry_run: false, mode: "atomic" })
+      expect(report).toMatchObject({ ok: false, rolled_back: true, counts: { read: 1200, created: 0, failed: 1, not_posted: 1199 } })
+      expect(report.errors).toEqual([expect.objectContaining({ line: 1102, code: "code_taken" })])
       expect(await snapshot(db)).toEqual(before)
     })
 

@@ -18,14 +18,34 @@ export async function batchCreateAccounts(
   const opts = { mode: options.mode, ...(options.actor ? { actor: options.actor } : {}) }
   try {
     return options.dry_run ? await ledger.checkAccounts(items, opts) : await ledger.createAccounts(items, opts)
-  } catch (e: any) {
-    const error = { code: typeof e?.code === "string" ? e.code : "unexpected_error", message: String(e?.message ?? e) }
-    return {
-      mode: options.mode,
-      ok: false,
-      failed_index: 0,
-      counts: { ok: 0, failed: items.length, replayed: 0 },
-      results: items.map((_, index) => ({ index, ok: false as const, error })),
-    }
+  } catch (e) {
+    return refusedWhole(items, options.mode, e)
+  }
+}
+
+/**
+ * Batches written all or none, in one transaction (`createAccountsAtomically`): an atomic
+ * import bigger than one batch. A refusal of the whole call is given to every item.
+ */
+export async function batchCreateAccountsAtomically(
+  ledger: LedgerModuleService,
+  batches: BatchAccountInput[][],
+  options: { actor?: LedgerActor }
+): Promise<BatchResult[]> {
+  try {
+    return await ledger.createAccountsAtomically(batches, options.actor ? { actor: options.actor } : {})
+  } catch (e) {
+    return batches.map((items) => refusedWhole(items, "atomic", e))
+  }
+}
+
+function refusedWhole(items: unknown[], mode: ImportMode, e: any): BatchResult {
+  const error = { code: typeof e?.code === "string" ? e.code : "unexpected_error", message: String(e?.message ?? e) }
+  return {
+    mode,
+    ok: false,
+    failed_index: 0,
+    counts: { ok: 0, failed: items.length, replayed: 0 },
+    results: items.map((_, index) => ({ index, ok: false as const, error })),
   }
 }

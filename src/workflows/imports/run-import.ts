@@ -1,7 +1,7 @@
 import Decimal from "decimal.js"
 import type LedgerModuleService from "../../modules/ledger/service"
 import type { LedgerActor } from "../../modules/ledger/types"
-import { batchCreateAccounts, BatchItemResult } from "./ledger-batch"
+import { batchCreateAccounts, batchCreateAccountsAtomically, BatchItemResult } from "./ledger-batch"
 import {
   IMPORT_CHUNK,
   ImportItem,
@@ -34,8 +34,8 @@ type Outcome = { state: "created" | "replayed" | "failed" | "not_posted" | "pend
  * - dry run: the ledger checks every item and rolls back; nothing is written.
  * - independent: each item stands alone; the refused ones are listed.
  * - atomic: every item is checked first (all of them, so the report lists every refusal);
- *   if any is refused, nothing is written. Otherwise the chunks are written, each
- *   all-or-nothing.
+ *   if any is refused, nothing is written. Otherwise every chunk is written in one
+ *   transaction, all or nothing.
  *
  * Every creation carries the item's idempotency key: an item imported before is found
  * again (`replayed`) and changes nothing.
@@ -111,21 +111,15 @@ export async function runImport(ledger: LedgerModuleService, input: RunImportInp
         }
       }
     } else {
-      for (const [n, chunk] of chunks.entries()) {
-        const result = await call(chunk, { mode: "atomic", dry_run: false })
-        apply(chunk, result.results)
-        if (!result.ok) {
-          // Refused at write time although the check passed (a code taken meanwhile):
-          // the chunks before this one are written; the ones after are not sent.
-          rolledBack = n === 0
-          for (const later of chunks.slice(n + 1)) {
-            for (const { i } of later) {
-              outcomes[i] = { state: "not_posted", error: { code: "not_posted", message: "Not written: an earlier part of this atomic import was refused" } }
-            }
-          }
-          break
-        }
-      }
+      // every chunk in one transaction: a refusal at write time (a code taken since the
+      // check, or twice in the file) rolls back every chunk
+      const results = await batchCreateAccountsAtomically(
+        ledger,
+        chunks.map((chunk) => chunk.map(({ item }) => item.input)),
+        { actor: input.actor }
+      )
+      results.forEach((result, n) => apply(chunks[n], result.results))
+      rolledBack = results.some((result) => !result.ok)
     }
   }
   return buildReport(input, items, outcomes, started, rolledBack)

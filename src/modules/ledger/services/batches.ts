@@ -75,6 +75,50 @@ export class LedgerBatches extends LedgerAdminReads {
     })
   }
 
+  /**
+   * Several createAccounts batches written as one, all or none (an import bigger than one
+   * batch): each batch atomic, all of them in one transaction. When an item is refused,
+   * every batch is rolled back: the refused item's batch answers as createAccounts does,
+   * every other batch's items `not_posted`. (While it runs it holds one balance shard of
+   * each core account it loads from: other postings to that shard wait for its commit.)
+   */
+  async createAccountsAtomically(
+    batches: BatchAccountInput[][],
+    options: Omit<BatchOptions, "mode"> = {}
+  ): Promise<BatchResult<{ account: LedgerAccountDTO }>[]> {
+    if (!Array.isArray(batches) || batches.length === 0) {
+      throw new LedgerError("invalid_request", "Give at least one batch")
+    }
+    batches.forEach((items) => checkBatchSize(items))
+    const results: BatchResult<{ account: LedgerAccountDTO }>[] = []
+    const refused = new Error("ledger: atomic batches refused")
+    try {
+      await this.inTransaction_(async (ctx) => {
+        for (const items of batches) {
+          const result = await this.createAccounts(items, { ...options, mode: "atomic" }, ctx)
+          results.push(result)
+          if (!result.ok) throw refused
+        }
+      })
+    } catch (e) {
+      if (e !== refused) throw e
+      const failed = results.length - 1
+      const message = `Not written: an item of batch ${failed} was refused and the batches are atomic together`
+      return batches.map((items, n) =>
+        n === failed
+          ? results[n]
+          : {
+              mode: "atomic" as const,
+              ok: false,
+              failed_index: null,
+              counts: { ok: 0, failed: items.length, replayed: 0 },
+              results: items.map((_, index) => ({ index, ok: false as const, error: { code: NOT_POSTED, message } })),
+            }
+      )
+    }
+    return results
+  }
+
   /** What createAccounts would answer now, run in a transaction that is rolled back. */
   async checkAccounts(items: BatchAccountInput[], options: BatchOptions = {}) {
     return this.dryRun_((ctx) => this.createAccounts(items, options, ctx))

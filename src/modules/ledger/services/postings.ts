@@ -179,16 +179,19 @@ export class LedgerPostings extends LedgerAccounts {
   protected async rolledBack_(run: (ctx: Context) => Promise<unknown>): Promise<void> {
     const rollback = new Error("ledger: dry run")
     try {
-      await this.inTransaction_(run, rollback)
+      await this.inTransaction_(async (ctx) => {
+        await run(ctx)
+        throw rollback
+      })
     } catch (e) {
       if (e !== rollback) throw e
     }
   }
 
+  /** Runs `run` in one transaction of its own: committed when it returns, rolled back when it throws. */
   @InjectTransactionManager()
-  protected async inTransaction_(run: (ctx: Context) => Promise<unknown>, rollback: Error, @MedusaContext() ctx: Context = {}) {
+  protected async inTransaction_(run: (ctx: Context) => Promise<unknown>, @MedusaContext() ctx: Context = {}) {
     await run(ctx)
-    throw rollback
   }
 
   @InjectManager()
