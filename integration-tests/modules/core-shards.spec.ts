@@ -108,6 +108,31 @@ ledgerModuleSuite("core-shards", ({ service, db }) => {
     expect(check.offending.length).toBeGreaterThan(0)
   })
 
+  it("a posting credits a shard no one holds: with all shards but one held by an open transaction, postings and a batch go through at once", async () => {
+    const ws = await wallets(3, 100)
+    await service.redeem(ws[0].id, 1) // the shard rows exist
+    const trx = await db.transaction()
+    try {
+      const held = await trx.raw(`SELECT shard FROM ledger_balance_shard WHERE account_id = ? AND shard <> 7 FOR NO KEY UPDATE`, [SALES])
+      expect(held.rows).toHaveLength(15)
+      const before = await shards(SALES)
+      const work = (async () => {
+        for (const w of ws) await service.redeem(w.id, 2)
+        await service.postBatch(ws.map((w) => ({ source_account_id: w.id, destination_account_id: "@redemptions", amount: 3, kind: "redemption" as const })))
+      })()
+      // a random shard would wait for the open transaction 15 times in 16
+      const outcome = await Promise.race([work.then(() => "done"), new Promise((r) => setTimeout(() => r("waiting"), 5000))])
+      expect(outcome).toBe("done")
+      const after = await shards(SALES)
+      const on7 = (rows: any[]) => Number(rows.find((r) => r.shard === 7)?.balance ?? 0)
+      expect(on7(after) - on7(before)).toBe(15)
+    } finally {
+      await trx.rollback()
+    }
+    expect(Number((await service.getAccount(SALES)).balance)).toBe(16)
+    await expectVerified(service)
+  })
+
   it("core accounts do not hold funds", async () => {
     await expectRejectedCleanly(db, () => service.hold("acc_sys_usd_bank", 1), "not_authorized")
   })

@@ -213,7 +213,7 @@ const BATCH_DECLARE = `
 const ERROR_COLUMNS = `error_state text, error_hint text, error_message text, error_constraint text`
 
 // A batch's row per posting: its index, ledger_post's columns, and its refusal if any.
-const POSTED_COLUMNS = `
+export const POSTED_COLUMNS = `
   idx int, id text, reference text, kind text, source_id text, destination_id text,
   amount numeric, currency_code text, parent_id text, hold_id text,
   merchant_reference text, description text, actor_type text, actor_id text,
