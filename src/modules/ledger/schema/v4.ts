@@ -1,6 +1,8 @@
 /**
- * The SQL of the ledger's fourth schema version (migration Migration20261126100000): a
- * cheaper batch. Kept apart so a later migration's down() can restore these definitions.
+ * The SQL of the ledger's fourth schema version (migration Migration20261126100000): cheaper
+ * postings, batches and groups, and core shards that a posting never waits for while one is
+ * free. Kept apart so a later migration's down() can restore these definitions. (ledger_post_set
+ * is written out whole: it reads its items differently throughout.)
  */
 import * as v3 from "./v3"
 
@@ -19,53 +21,38 @@ const SHARDS = 16
  * - a transaction keeps the shard it picked (`ledger.tx_shard`): several batches in one
  *   transaction (createAccountsAtomically) hold one shard per core account, not many.
  */
-export const LOCK_MANY = `
-CREATE OR REPLACE FUNCTION ledger_lock_many(p_items jsonb) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-  v_kept int := nullif(current_setting('ledger.tx_shard', true), '')::int;
+const LOCK_MANY_CHANGES: [string, string][] = [
+  [
+    `  v_shard int := floor(random() * ${SHARDS})::int;
+`,
+    `  v_kept int := nullif(current_setting('ledger.tx_shard', true), '')::int;
   v_shard int := coalesce(v_kept, floor(random() * ${SHARDS})::int);
-  v_key text;
-  v_core text;
-  v_accounts text[];
   v_paying text[];
   v_whole text[];
-  v_parents text[];
   v_first text;
   v_free int;
   v_try int;
-BEGIN
-  FOR v_key IN
-    SELECT k FROM (SELECT DISTINCT e->>'idempotency_key' AS k FROM jsonb_array_elements(p_items) e) keys
-     WHERE k IS NOT NULL ORDER BY k COLLATE "C"
-  LOOP
-    PERFORM ledger_lock_key(v_key);
-  END LOOP;
-
-  -- (Each look-up by id or by reference separately: an OR of the two, or an IN over the
-  -- items, can make PostgreSQL read the whole transfer table.)
-  v_parents := ARRAY(SELECT DISTINCT e->>'parent' FROM jsonb_array_elements(p_items) e WHERE e->>'parent' IS NOT NULL);
-  IF cardinality(v_parents) > 0 THEN
-    PERFORM 1 FROM ledger_transfer x
-     WHERE x.id IN (SELECT t.id FROM ledger_transfer t WHERE t.id = ANY (v_parents)
-                    UNION SELECT t.id FROM ledger_transfer t WHERE t.reference = ANY (v_parents) AND t.deleted_at IS NULL)
-     ORDER BY x.id COLLATE "C" FOR NO KEY UPDATE;
-  END IF;
-
-  -- Every account of the batch, and those that pay (a refund pays from its parent's destination).
-  WITH items AS (
-    SELECT e->>'source' AS s, e->>'destination' AS d, e->>'parent' AS p, e->>'currency' AS c
-      FROM jsonb_array_elements(p_items) e
-  ), sides AS (
-    SELECT coalesce(t.destination_id, i.s) AS s, coalesce(t.source_id, i.d) AS d, i.c
-      FROM items i
-      LEFT JOIN LATERAL (
-        SELECT x.source_id, x.destination_id FROM ledger_transfer x WHERE x.id = i.p AND x.deleted_at IS NULL
-        UNION ALL
-        SELECT x.source_id, x.destination_id FROM ledger_transfer x WHERE x.reference = i.p AND x.deleted_at IS NULL
-        LIMIT 1
-      ) t ON i.p IS NOT NULL
-  ), named AS (
+`,
+  ],
+  // (the shard is set once picked, below)
+  [
+    `BEGIN
+  PERFORM set_config('ledger.shard', v_shard::text, true);
+`,
+    `BEGIN
+`,
+  ],
+  // the accounts that pay too (a refund pays from its parent's destination)
+  [
+    `  ), named AS (
+    SELECT s AS ref, d AS other, c FROM sides UNION SELECT d, s, c FROM sides
+  )
+  SELECT array_agg(DISTINCT CASE WHEN left(n.ref, 1) = '@'
+           THEN ledger_core_id(n.ref, coalesce(n.c, (SELECT a.currency_code FROM ledger_account a WHERE a.id = n.other)))
+           ELSE n.ref END)
+    INTO v_accounts FROM named n WHERE n.ref IS NOT NULL;
+`,
+    `  ), named AS (
     SELECT s AS ref, d AS other, c, true AS pays FROM sides UNION SELECT d, s, c, false FROM sides
   ), resolved AS (
     SELECT CASE WHEN left(n.ref, 1) = '@'
@@ -75,12 +62,15 @@ BEGIN
   )
   SELECT array_agg(DISTINCT r.id), array_agg(DISTINCT r.id) FILTER (WHERE r.pays)
     INTO v_accounts, v_paying FROM resolved r;
-
-  PERFORM 1 FROM ledger_account x
-   WHERE x.id = ANY (v_accounts) AND left(x.id, 8) <> 'acc_sys_'
-   ORDER BY x.id COLLATE "C" FOR NO KEY UPDATE;
-
-  -- The core accounts locked whole: those with a credit limit that pay.
+`,
+  ],
+  [
+    `  FOR v_core IN
+    SELECT u FROM unnest(v_accounts) u WHERE left(u, 8) = 'acc_sys_' ORDER BY u COLLATE "C"
+  LOOP
+    IF EXISTS (SELECT 1 FROM ledger_account x WHERE x.id = v_core AND x.credit_limit IS NOT NULL) THEN
+`,
+    `  -- The core accounts locked whole: those with a credit limit that pay.
   v_whole := ARRAY(SELECT x.id FROM ledger_account x
                     WHERE x.id = ANY (v_paying) AND left(x.id, 8) = 'acc_sys_' AND x.credit_limit IS NOT NULL);
   IF v_kept IS NULL THEN
@@ -105,15 +95,15 @@ BEGIN
     SELECT u FROM unnest(v_accounts) u WHERE left(u, 8) = 'acc_sys_' ORDER BY u COLLATE "C"
   LOOP
     IF v_core = ANY (v_whole) THEN
-      PERFORM 1 FROM ledger_balance_shard x WHERE x.account_id = v_core ORDER BY x.shard FOR NO KEY UPDATE;
-      PERFORM 1 FROM ledger_account x WHERE x.id = v_core FOR NO KEY UPDATE;
-    ELSE
-      PERFORM 1 FROM ledger_balance_shard x WHERE x.account_id = v_core AND x.shard = v_shard FOR NO KEY UPDATE;
-    END IF;
-  END LOOP;
-END
-$$;
-`
+`,
+  ],
+]
+export const LOCK_MANY = LOCK_MANY_CHANGES.reduce((sql, [from, to]) => {
+  if (!sql.includes(from)) {
+    throw new Error(`ledger schema v4: ledger_lock_many v3 is not as expected: ${from.trim().split("\n")[0]}`)
+  }
+  return sql.replace(from, to)
+}, v3.LOCK_MANY)
 
 /**
  * ledger_apply as in v3, but a single posting to a core account credits a shard no other
