@@ -79,8 +79,9 @@ export class LedgerBatches extends LedgerAdminReads {
    * Several createAccounts batches written as one, all or none (an import bigger than one
    * batch): each batch atomic, all of them in one transaction. When an item is refused,
    * every batch is rolled back: the refused item's batch answers as createAccounts does,
-   * every other batch's items `not_posted`. (While it runs it holds one balance shard of
-   * each core account it loads from: other postings to that shard wait for its commit.)
+   * every other batch's items `not_posted`. A deadlock or serialization failure (nothing
+   * written) is tried again whole. (While it runs it holds one balance shard of each core
+   * account it loads from; other postings take another.)
    */
   async createAccountsAtomically(
     batches: BatchAccountInput[][],
@@ -90,16 +91,24 @@ export class LedgerBatches extends LedgerAdminReads {
       throw new LedgerError("invalid_request", "Give at least one batch")
     }
     batches.forEach((items) => checkBatchSize(items))
-    const results: BatchResult<{ account: LedgerAccountDTO }>[] = []
+    let results: BatchResult<{ account: LedgerAccountDTO }>[] = []
     const refused = new Error("ledger: atomic batches refused")
     try {
-      await this.inTransaction_(async (ctx) => {
-        for (const items of batches) {
-          const result = await this.createAccounts(items, { ...options, mode: "atomic" }, ctx)
-          results.push(result)
-          if (!result.ok) throw refused
+      for (let attempt = 1; ; attempt++) {
+        results = []
+        try {
+          await this.inTransaction_(async (ctx) => {
+            for (const items of batches) {
+              const result = await this.createAccounts(items, { ...options, mode: "atomic" }, ctx)
+              results.push(result)
+              if (!result.ok) throw refused
+            }
+          })
+          break
+        } catch (e) {
+          if (e === refused || !isRetryable(e) || attempt >= 3) throw e
         }
-      })
+      }
     } catch (e) {
       if (e !== refused) throw e
       const failed = results.length - 1
