@@ -176,37 +176,35 @@ const Part = ({ title, description, children, testId }: { title: string; descrip
   </div>
 )
 
-/** The loyalty plugin's gift cards and store credit: dry run, then import after a clean one. */
-const LoyaltyImport = () => {
-  const run = useLoyaltyImport()
-  const prompt = usePrompt()
-  const [mode, setMode] = useState<ImportMode>("independent")
+/**
+ * The two steps of an import: a dry run, then, once confirmed, the import; with their reports,
+ * the refusal of the whole call and which step is running. An import replaces the dry run's
+ * report with its own.
+ */
+function useImportSteps({ send, confirm, imported }: {
+  send: (dryRun: boolean) => Promise<ImportReport>
+  confirm: () => Promise<boolean>
+  /** the toast when an import writes every record */
+  imported: string
+}) {
   const [dry, setDry] = useState<ImportReport | null>(null)
   const [final, setFinal] = useState<ImportReport | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [running, setRunning] = useState<"dry" | "import" | null>(null)
 
   const go = async (dryRun: boolean) => {
-    if (!dryRun) {
-      const confirmed = await prompt({
-        title: "Import the loyalty plugin's balances?",
-        description: `This opens ${countOf(dry?.counts.created ?? 0, "account")} in the ledger with their balances (${mode} mode). Running it again later replays what was imported and writes nothing twice.`,
-        confirmText: "Import",
-        cancelText: "Cancel",
-      })
-      if (!confirmed) return
-    }
+    if (!dryRun && !(await confirm())) return
     setError(null)
     setRunning(dryRun ? "dry" : "import")
     try {
-      const report = await run.mutateAsync({ dry_run: dryRun, mode })
+      const report = await send(dryRun)
       if (dryRun) {
         setDry(report)
         setFinal(null)
       } else {
         setFinal(report)
         setDry(null)
-        report.ok ? toast.success("Loyalty balances imported") : toast.warning("The import finished with refusals")
+        report.ok ? toast.success(imported) : toast.warning("The import finished with refusals")
       }
     } catch (e) {
       setError(e)
@@ -214,6 +212,30 @@ const LoyaltyImport = () => {
       setRunning(null)
     }
   }
+  const startOver = () => {
+    setDry(null)
+    setFinal(null)
+    setError(null)
+  }
+  return { dry, final, error, running, go, startOver, clearDryRun: () => setDry(null) }
+}
+
+/** The loyalty plugin's gift cards and store credit: dry run, then import after a clean one. */
+const LoyaltyImport = () => {
+  const run = useLoyaltyImport()
+  const prompt = usePrompt()
+  const [mode, setMode] = useState<ImportMode>("independent")
+  const { dry, final, error, running, go, clearDryRun } = useImportSteps({
+    send: (dryRun) => run.mutateAsync({ dry_run: dryRun, mode }),
+    confirm: () =>
+      prompt({
+        title: "Import the loyalty plugin's balances?",
+        description: `This opens ${countOf(dry?.counts.created ?? 0, "account")} in the ledger with their balances (${mode} mode). Running it again later replays what was imported and writes nothing twice.`,
+        confirmText: "Import",
+        cancelText: "Cancel",
+      }),
+    imported: "Loyalty balances imported",
+  })
 
   const notInstalled = errorCode(error) === "loyalty_not_installed"
   const report = final ?? dry
@@ -223,7 +245,7 @@ const LoyaltyImport = () => {
       testId="import-loyalty"
       description="Gift cards and store-credit accounts of @medusajs/loyalty-plugin, read through its modules. The dry run compares each currency's total with the plugin's own."
     >
-      <ModeChoice value={mode} onChange={(m) => { setMode(m); setDry(null) }} name="loyalty" disabled={!!running} />
+      <ModeChoice value={mode} onChange={(m) => { setMode(m); clearDryRun() }} name="loyalty" disabled={!!running} />
       <div className="flex gap-x-2">
         <Button size="small" variant="secondary" isLoading={running === "dry"} disabled={!!running} onClick={() => go(true)} data-testid="loyalty-dry-run">
           Dry run
@@ -266,47 +288,23 @@ const CsvImport = () => {
   const input = useRef<HTMLInputElement>(null)
   const [file, setFile] = useState<{ name: string; text: string } | null>(null)
   const [mode, setMode] = useState<ImportMode>("independent")
-  const [dry, setDry] = useState<ImportReport | null>(null)
-  const [final, setFinal] = useState<ImportReport | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [running, setRunning] = useState<"dry" | "import" | null>(null)
-
-  const tooLarge = !!file && file.text.length > MAX_IMPORT_CSV_CHARS
-  const startOver = () => {
-    setDry(null)
-    setFinal(null)
-    setError(null)
-  }
-  const go = async (dryRun: boolean) => {
-    if (!file) return
-    if (!dryRun) {
-      const c = dry?.counts
-      const confirmed = await prompt({
-        title: `Import ${file.name}?`,
+  const steps = useImportSteps({
+    send: (dryRun) => run.mutateAsync({ csv: file!.text, dry_run: dryRun, mode }),
+    confirm: () => {
+      const c = steps.dry?.counts
+      return prompt({
+        title: `Import ${file!.name}?`,
         description: `${countOf(c?.created ?? 0, "account")} will be opened with their balances${c?.failed ? `; ${countOf(c.failed, "refused line")} will be left out` : ""}${c?.replayed ? `; ${countOf(c.replayed, "record")} imported before will be replayed` : ""}.`,
         confirmText: "Import",
         cancelText: "Cancel",
       })
-      if (!confirmed) return
-    }
-    setError(null)
-    setRunning(dryRun ? "dry" : "import")
-    try {
-      const report = await run.mutateAsync({ csv: file.text, dry_run: dryRun, mode })
-      if (dryRun) {
-        setDry(report)
-        setFinal(null)
-      } else {
-        setFinal(report)
-        report.ok ? toast.success(`${file.name} imported`) : toast.warning("The import finished with refusals")
-      }
-    } catch (e) {
-      setError(e)
-    } finally {
-      setRunning(null)
-    }
-  }
+    },
+    imported: `${file?.name} imported`,
+  })
+  const { dry, final, error, running, startOver } = steps
+  const go = (dryRun: boolean) => (file ? steps.go(dryRun) : undefined)
 
+  const tooLarge = !!file && file.text.length > MAX_IMPORT_CSV_CHARS
   // Atomic mode with a refusal would write nothing: importing is offered only when it can write.
   const importable = !!dry && !final && (dry.mode === "independent" || dry.counts.failed === 0) && dry.counts.created + dry.counts.replayed > 0
   const report = final ?? dry
