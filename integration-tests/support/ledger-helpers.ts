@@ -14,18 +14,20 @@ export async function snapshot(db: Db) {
                          (SELECT count(*) FROM ledger_hold)::int AS holds,
                          (SELECT count(*) FROM ledger_account)::int AS accounts,
                          (SELECT count(*) FROM ledger_account_member)::int AS members,
-                         (SELECT count(*) FROM ledger_account_type)::int AS account_types`)
+                         (SELECT count(*) FROM ledger_account_type)::int AS account_types,
+                         (SELECT count(*) FROM ledger_lot_move)::int AS lot_moves`)
   ).rows
   const accounts = (
     await db.raw(`SELECT id, status, ledger_balance(id)::text AS balance, held::text, credit_limit::text, code, name,
-                         start_date, end_date, closed_at, product_ids, updated_at
+                         start_date, end_date, closed_at, product_ids, updated_at, lots_since
                     FROM ledger_account ORDER BY id`)
   ).rows
   const holds = (
     await db.raw(`SELECT id, status, amount::text, captured_amount::text, transfer_id, updated_at
                     FROM ledger_hold ORDER BY id`)
   ).rows
-  return { counts, accounts, holds }
+  const lots = (await db.raw(`SELECT id, remaining::text, reserved::text, notified_at FROM ledger_lot ORDER BY id`)).rows
+  return { counts, accounts, holds, lots }
 }
 
 /**

@@ -11,6 +11,10 @@ export const LedgerEvents = {
   ACCOUNT_CLOSED: "ledger.account.closed",
   LOW_BALANCE: "ledger.account.low_balance",
   GIFT_CARD_ISSUED: "ledger.gift_card.issued",
+  /** Credit of an account expires within the notice days: `{ account_id, customer_id, amount, currency_code, expires_at }`. */
+  CREDIT_EXPIRING: "ledger.credit.expiring",
+  /** The sweep lapsed an account's expired credit: `{ account_id, amount, currency_code, transfer_id }`. */
+  CREDIT_EXPIRED: "ledger.credit.expired",
   /** A scheduled verify() found a failing check: `{ checked_at, checks: [{ name, description, count, offending }] }`. */
   VERIFY_FAILED: "ledger.verify.failed",
 } as const

@@ -19,6 +19,8 @@ export type LedgerModuleOptions = {
   lowBalanceThreshold?: PerCurrency
   /** Days of Medusa's captures, refunds and canceled orders the reconciliation sweep compares (default 7). */
   reconcileDays?: number
+  /** Days before a lot of credit expires that the sweep emits ledger.credit.expiring (default 7; 0: never). */
+  expiringNoticeDays?: number
   /**
    * Group posting: single postings made at the same time (outside a caller's transaction)
    * are posted together, one database call and one commit for many, each with its own
@@ -36,6 +38,7 @@ export type ResolvedLedgerOptions = {
   code: Required<CodeFormat>
   lowBalanceThreshold: (currency: string) => Decimal | null
   reconcileDays: number
+  expiringNoticeDays: number
   groupPosting: { maxBatch: number; maxInFlight: number } | null
 }
 
@@ -72,6 +75,7 @@ export function resolveOptions(options: LedgerModuleOptions = {}): ResolvedLedge
     code: resolveCodeFormat(options.code),
     lowBalanceThreshold: perCurrency("lowBalanceThreshold", options.lowBalanceThreshold),
     reconcileDays: reconcileDays(options.reconcileDays),
+    expiringNoticeDays: expiringNoticeDays(options.expiringNoticeDays),
     groupPosting: groupPosting(options.groupPosting),
   }
 }
@@ -99,6 +103,14 @@ function reconcileDays(value: unknown): number {
   if (value === undefined || value === null) return 7
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_RECONCILE_DAYS) {
     throw new Error(`ledger: option reconcileDays must be a whole number of days from 1 to ${MAX_RECONCILE_DAYS}`)
+  }
+  return value
+}
+
+function expiringNoticeDays(value: unknown): number {
+  if (value === undefined || value === null) return 7
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 365) {
+    throw new Error("ledger: option expiringNoticeDays must be a whole number of days from 0 to 365")
   }
   return value
 }

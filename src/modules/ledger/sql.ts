@@ -124,6 +124,7 @@ export function toAccountDTO(row: any): LedgerAccountDTO {
     role: row.role ?? null,
     idempotency_key: row.idempotency_key ?? null,
     metadata: row.metadata ?? null,
+    lots_since: row.lots_since ?? null,
     created_at: row.created_at,
     updated_at: row.updated_at,
   }

@@ -44,6 +44,8 @@ export interface LedgerAccountDTO {
   role: CoreRole | null
   idempotency_key: string | null
   metadata: Record<string, unknown> | null
+  /** when the account started keeping lots (credit with its own expiry); null: it keeps none */
+  lots_since: Date | null
   created_at: Date
   updated_at: Date
 }
@@ -104,6 +106,8 @@ export interface StatementLineDTO {
   /** on core accounts: the sum of the entries up to this one, in posting order */
   balance_after: Money
   created_at: Date
+  /** on an account that keeps lots: what this posting put into or took from which lot */
+  lots?: LotUseDTO[]
 }
 
 export type Amount = number | string
@@ -131,7 +135,9 @@ export interface CreateAccountInput {
    * Instead of initial_amount: several loads from different sources, posted in the same
    * transaction (a gift card paid partly with store credit, partly by card).
    */
-  initial_loads?: { amount: Amount; source_account_id?: string; description?: string | null }[]
+  initial_loads?: { amount: Amount; source_account_id?: string; description?: string | null; expires_at?: Date | string | null }[]
+  /** When the initial amount expires (a lot of its own; see PostingOptions.expires_at). */
+  initial_expires_at?: Date | string | null
 }
 
 export interface UpdateAccountInput {
@@ -154,6 +160,11 @@ export interface PostingOptions {
   actor?: LedgerActor
   idempotency_key?: string | null
   metadata?: Record<string, unknown> | null
+  /**
+   * A credit to a customer-facing account: when the part of the balance it adds (a lot)
+   * expires; never when absent. Ignored by the side that pays.
+   */
+  expires_at?: Date | string | null
 }
 
 export interface TransferOptions extends PostingOptions {
@@ -182,6 +193,39 @@ export interface ExpiryResult {
   released_holds: string[]
   /** expired accounts whose free balance lapsed but which stay open while money is held for a payment */
   kept_for_holds: string[]
+  /** accounts whose expired lots lapsed (one expiry transfer each) */
+  lapsed_credit: { account_id: string; amount: Money; currency_code: string; transfer_id: string }[]
+  /** accounts told that credit expires soon (ledger.credit.expiring), at most once a day each */
+  expiring_credit: { account_id: string; amount: Money; currency_code: string; expires_at: Date; customer_id: string | null }[]
+}
+
+/** A lot: the part of an account's balance one credit added, with that credit's expiry. */
+export interface LedgerLotDTO {
+  id: string
+  account_id: string
+  currency_code: string
+  /** what the credit put in */
+  amount: Money
+  /** what is left of it (reserved money included) */
+  remaining: Money
+  /** what open holds reserve of it */
+  reserved: Money
+  /** null: never expires */
+  expires_at: Date | null
+  /** active: money left, not expired; expired: money left, to lapse at the next sweep; used: nothing left */
+  status: "active" | "expired" | "used"
+  /** the credit that made it (null for what the account held when it started keeping lots) */
+  transfer_id: string | null
+  transfer_reference: string | null
+  created_at: Date
+}
+
+/** What a debit took from lots, for the statement. */
+export interface LotUseDTO {
+  lot_id: string
+  kind: "spend" | "capture" | "take" | "lapse" | "return" | "credit" | "open"
+  amount: Money
+  expires_at: Date | null
 }
 
 export interface VerifyCheck {
@@ -241,6 +285,8 @@ export interface BatchTransferInput {
   merchant_reference?: string | null
   idempotency_key?: string | null
   metadata?: Record<string, unknown> | null
+  /** When the credit expires (see PostingOptions.expires_at). */
+  expires_at?: Date | string | null
 }
 
 /** One account of createAccounts: a createAccount() call. */

@@ -1,3 +1,5 @@
+import { LOT_CHECKS } from "./verify-lots"
+
 /**
  * The invariants of DESIGN §2 as queries over a live database. Each returns the rows
  * that break it (at most LIMIT of them; `count` says how many there are).
@@ -232,6 +234,7 @@ export const VERIFY_CHECKS: { name: string; description: string; sql: string }[]
                     OR t.source_id <> h.account_id OR t.amount > h.amount))
               OR (h.status <> 'captured' AND (h.captured_amount <> 0 OR h.transfer_id IS NOT NULL))`,
   },
+  ...LOT_CHECKS,
 ]
 
 export const TRIAL_BALANCE_SQL = `

@@ -34,6 +34,8 @@ const Account = model
     // The key the account was created with, so a retried creation returns it.
     idempotency_key: model.text().nullable(),
     metadata: model.json().nullable(),
+    // When the account started keeping lots (credit with its own expiry); null: never.
+    lots_since: model.dateTime().nullable(),
     type: model.belongsTo(() => AccountType, { mappedBy: "accounts" }),
     members: model.hasMany(() => AccountMember, { mappedBy: "account" }),
     holds: model.hasMany(() => Hold, { mappedBy: "account" }),

@@ -170,7 +170,12 @@ export class LedgerAccounts extends LedgerServiceBase {
           destination: id,
           amount: load.amount,
           maxDestinationBalance: this.maxBalance_(currency),
-          options: { description: "Initial load", ...loadOptions, ...(load.description ? { description: load.description } : {}) },
+          options: {
+            description: "Initial load",
+            ...loadOptions,
+            ...(load.description ? { description: load.description } : {}),
+            expires_at: load.expires_at,
+          },
         },
         ctx
       )

@@ -9,6 +9,7 @@ import { formatAmount, toDecimal } from "../money"
 import { runSql } from "../sql"
 import type { StatementLineDTO } from "../types"
 import { requireText, toDate, jsonParam, slug } from "./helpers"
+import { lotUses } from "./lot-reads"
 import { LedgerChecks } from "./checks"
 
 /** What the admin reads: statements, account types, the accounts list, an account's orders and balance history. */
@@ -84,8 +85,12 @@ export class LedgerAdminReads extends LedgerChecks {
         amount: formatAmount(r.amount, account.currency_code),
         balance_after: formatAmount(after, account.currency_code),
         created_at: r.created_at,
-      }
+      } as StatementLineDTO
     })
+    if (account.lots_since && lines.length) {
+      const uses = await lotUses(ctx, accountId, account.currency_code, lines.map((l) => l.transfer_id))
+      for (const line of lines) line.lots = uses.get(line.transfer_id) ?? []
+    }
     return { lines, count, limit, offset }
   }
 

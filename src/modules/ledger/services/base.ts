@@ -10,7 +10,7 @@ import { normalizeCurrency, toDecimal } from "../money"
 import { LedgerModuleOptions, ResolvedLedgerOptions, resolveOptions } from "../options"
 import { prepared, runPrepared, runSql, toAccountDTO, toPostedDTO } from "../sql"
 import type { LedgerAccountDTO, LedgerActor, PostedTransferDTO, PostingOptions, TransferKind } from "../types"
-import { liveBalanceOrder, jsonParam, refuseWrite, CLOSED_WRITERS } from "./helpers"
+import { liveBalanceOrder, jsonParam, refuseWrite, expiresAt, CLOSED_WRITERS } from "./helpers"
 import { emitAfterCommit } from "./emit-after-commit"
 import { PostingGroup } from "../posting-group"
 
@@ -64,14 +64,14 @@ export const EXPIRED_ACCOUNTS_SQL = `SELECT id FROM ledger_account
 export const ACCOUNT_SELECT = `SELECT a.*, ledger_balance(a.id) AS live_balance FROM ledger_account a`
 
 export const POST = prepared(
-  "ledger_post_v1",
-  `SELECT * FROM ledger_post(?, ?, ?, ?, ?, ?::numeric, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::numeric)`
+  "ledger_post_v2",
+  `SELECT * FROM ledger_post(?, ?, ?, ?, ?, ?::numeric, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::numeric, ?::timestamptz)`
 )
 // ledger_post's arguments, in order.
 const POST_FIELDS = [
   "id", "reference", "kind", "source", "destination", "amount", "parent", "hold", "description",
   "merchant_reference", "actor_type", "actor_id", "idempotency_key", "metadata", "source_entry_id",
-  "destination_entry_id", "max_destination_balance",
+  "destination_entry_id", "max_destination_balance", "expires_at",
 ] as const
 export type PostingRow = Record<(typeof POST_FIELDS)[number], any>
 
@@ -211,6 +211,7 @@ export class LedgerServiceBase extends MedusaService(MODELS) {
       source_entry_id: newId("lent"),
       destination_entry_id: newId("lent"),
       max_destination_balance: args.maxDestinationBalance ?? null,
+      expires_at: expiresAt(o.expires_at),
     }
   }
 

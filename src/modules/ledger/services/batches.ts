@@ -213,6 +213,7 @@ export class LedgerBatches extends LedgerAdminReads {
         metadata: input.metadata,
         actor: options.actor,
         idempotency_key: itemKey(input.idempotency_key, options.idempotency_key, index),
+        expires_at: input.expires_at,
       },
     })
   }
@@ -250,6 +251,7 @@ export class LedgerBatches extends LedgerAdminReads {
         source: l.source_account_id,
         amount: l.amount,
         description: l.description ?? "Initial load",
+        expires_at: l.expires_at,
         source_entry_id: newId("lent"),
         destination_entry_id: newId("lent"),
       })),

@@ -70,9 +70,11 @@ export function emitAfterCommit(this: any) {
   )
   // Its parts emit through the methods it calls (post_ does not: refunds emit here).
   wrap("refundToStoreCredit", (r: { transfers: PostedTransferDTO[] }) => r.transfers.flatMap(posted))
-  wrap("closeExpiredAccounts", (r: ExpiryResult) =>
-    r.closed.map((id) => ({ name: LedgerEvents.ACCOUNT_CLOSED, data: { id, reason: "expired" } }))
-  )
+  wrap("closeExpiredAccounts", (r: ExpiryResult) => [
+    ...r.closed.map((id) => ({ name: LedgerEvents.ACCOUNT_CLOSED, data: { id, reason: "expired" } })),
+    ...r.lapsed_credit.map((l) => ({ name: LedgerEvents.CREDIT_EXPIRED, data: { ...l } })),
+    ...r.expiring_credit.map((l) => ({ name: LedgerEvents.CREDIT_EXPIRING, data: { ...l, expires_at: l.expires_at } })),
+  ])
   wrap("freezeAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_FROZEN, a)])
   wrap("thawAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_THAWED, a)])
   wrap("closeAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_CLOSED, a)])

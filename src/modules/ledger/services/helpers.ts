@@ -46,6 +46,16 @@ export function toDate(value: Date | string, field: string): Date {
   return d
 }
 
+/** A lot's expiry as the ledger takes it: a valid date in the future, or null (never). */
+export function expiresAt(value: Date | string | null | undefined): string | null {
+  if (value === undefined || value === null || value === "") return null
+  const at = toDate(value, "expires_at")
+  if (at.getTime() <= Date.now()) {
+    throw new LedgerError("invalid_request", "expires_at must be in the future")
+  }
+  return at.toISOString()
+}
+
 export function checkDates(start?: Date | string | null, end?: Date | string | null): [Date | null, Date | null] {
   const s = start ? toDate(start, "start_date") : null
   const e = end ? toDate(end, "end_date") : null
@@ -77,7 +87,7 @@ export function liveBalanceOrder(config: any) {
 /** Results of createAccount that returned an earlier creation (no event for those). */
 export const REPLAYED = new WeakSet<object>()
 
-export type InitialLoad = { amount: string; source_account_id: string; description?: string | null }
+export type InitialLoad = { amount: string; source_account_id: string; description?: string | null; expires_at: string | null }
 
 /** `initial_amount` (+ `source_account_id`) or `initial_loads`, as a list of checked loads. */
 export function initialLoads(input: CreateAccountInput, currency: string): InitialLoad[] {
@@ -96,6 +106,7 @@ export function initialLoads(input: CreateAccountInput, currency: string): Initi
       amount: parseAmount(l.amount, currency, { field: "initial_amount" }),
       source_account_id: source,
       description: (l as { description?: string | null }).description ?? null,
+      expires_at: expiresAt((l as { expires_at?: Date | string | null }).expires_at ?? (input.initial_loads?.length ? null : input.initial_expires_at)),
     }
   })
 }
