@@ -43,15 +43,19 @@ medusaIntegrationTestRunner({
       expect(wallet.balance).toBe("5.00")
     })
 
-    it("puts dated credit into an account of its own that ends on that date", async () => {
+    it("puts dated credit into the wallet as a lot that expires on that date", async () => {
       await call("post", `/admin/customers/${customerId}/store-credit`, { amount: "10", currency_code: "usd" })
       const expires = new Date(Date.now() + 30 * 86_400_000).toISOString()
       const res = await call("post", `/admin/customers/${customerId}/store-credit`, { amount: "4", currency_code: "usd", expires_at: expires })
       expect(res.status).toBe(200)
-      expect(res.data.account).toMatchObject({ balance: "4.00", customer_id: customerId })
-      expect(new Date(res.data.account.end_date).toISOString()).toBe(expires)
-      const accounts = await accountsOf()
-      expect(accounts.map((a: any) => a.balance).sort()).toEqual(["10.00", "4.00"])
+      expect(res.data.account).toMatchObject({ balance: "14.00", customer_id: customerId, end_date: null })
+      expect(await accountsOf()).toHaveLength(1)
+      const lots = await call("get", `/admin/accounts/${res.data.account.id}/lots`)
+      expect(lots.data.lots.map((l: any) => [l.amount, l.remaining, l.expires_at, l.transfer_reference])).toEqual([
+        ["4.00", "4.00", expires, res.data.transfer.reference],
+        ["10.00", "10.00", null, null],
+      ])
+      expect(lots.data.next_expiring).toEqual({ amount: "4.00", expires_at: expires })
     })
 
     it("refuses bad input and unknown customers with a code, writing nothing", async () => {

@@ -143,11 +143,44 @@ medusaIntegrationTestRunner({
         expect(missing.status).toBe(404)
         expect(missing.data).toEqual({ type: "not_found", code: "not_found", message: `Account ${UNKNOWN_ACCOUNT} not found` })
         for (const id of [bobs.id, card.id, "acc_sys_usd_bank"]) {
-          for (const url of [`/store/accounts/${id}`, `/store/accounts/${id}/entries`]) {
+          for (const url of [`/store/accounts/${id}`, `/store/accounts/${id}/entries`, `/store/accounts/${id}/lots`]) {
             const res = await store("get", url, undefined, { as: "alice" })
             expect([url, res.status, res.data]).toEqual([url, 404, { ...missing.data, message: `Account ${id} not found` }])
           }
         }
+      })
+
+      it("shows a wallet's credit lots: what expires when, the next to expire, what each payment took", async () => {
+        const { wallet } = await seed()
+        const soon = new Date(Date.now() + 5 * 86_400_000).toISOString()
+        const later = new Date(Date.now() + 90 * 86_400_000).toISOString()
+        await ledger.topUp(wallet.id, 12, { expires_at: soon, description: "Points" })
+        const grant = await ledger.topUp(wallet.id, 8, { expires_at: later })
+        const paid = await ledger.redeem(wallet.id, 4)
+
+        const detail = await store("get", `/store/accounts/${wallet.id}`, undefined, { as: "alice" })
+        expect(detail.data.account.next_expiring).toEqual({ amount: "8.00", expires_at: soon })
+        const list = await store("get", `/store/accounts`, undefined, { as: "alice" })
+        expect(list.data.accounts.find((a: any) => a.id === wallet.id).next_expiring).toEqual({ amount: "8.00", expires_at: soon })
+        expect(list.data.accounts.find((a: any) => a.id !== wallet.id).next_expiring).toBeNull()
+
+        const lots = await store("get", `/store/accounts/${wallet.id}/lots`, undefined, { as: "alice" })
+        expect(lots.status).toBe(200)
+        expect(lots.data.lots.map((l: any) => [l.amount, l.remaining, l.expires_at, l.status])).toEqual([
+          ["12.00", "8.00", soon, "active"],
+          ["8.00", "8.00", later, "active"],
+          ["30.00", "30.00", null, "active"], // what the wallet held before its first dated credit
+        ])
+        expect(lots.data.lots[1].transfer_reference).toBe(grant.reference)
+        expect(lots.data.lots[0]).not.toHaveProperty("transfer_id")
+        expect(lots.data.lots[0]).not.toHaveProperty("account_id")
+        expect((await store("get", `/store/accounts/${wallet.id}/lots?status=used`, undefined, { as: "alice" })).data.lots).toEqual([])
+        expect((await store("get", `/store/accounts/${wallet.id}/lots?status=soon`, undefined, { as: "alice" })).status).toBe(400)
+
+        const entries = await store("get", `/store/accounts/${wallet.id}/entries`, undefined, { as: "alice" })
+        const line = entries.data.entries.find((e: any) => e.reference === paid.reference)
+        expect(line.lots).toEqual([{ kind: "spend", amount: "4.00", expires_at: soon }])
+        expect((await store("get", `/store/accounts/${wallet.id}/lots`, undefined, { as: "bob" })).status).toBe(404)
       })
 
       it("refuses the customer routes without a login (401) and every store route without a publishable key", async () => {

@@ -247,7 +247,7 @@ ledgerModuleSuite("lots", ({ service, db, events }) => {
       for (const [i, acc] of accs.entries()) {
         work.push(service.redeem(acc.id, 2))
         work.push(service.refund(spent[i].id, 1))
-        work.push(service.hold(acc.id, 1).then((h) => (round % 2 ? service.release(h.id) : service.capture(h.id))))
+        work.push(service.hold(acc.id, 1).then((h): Promise<unknown> => (round % 2 ? service.release(h.id) : service.capture(h.id))))
       }
     }
     const results = await Promise.allSettled(work)
@@ -269,6 +269,15 @@ ledgerModuleSuite("lots-verify", ({ service, db }) => {
     const { lots } = await service.listLots(acc.id)
     return { acc, soon: lots[0].id, late: lots[1].id }
   }
+
+  it("the lot move log is append-only", async () => {
+    await setUp()
+    for (const sql of [`UPDATE ledger_lot_move SET amount = amount * 2`, `DELETE FROM ledger_lot_move`]) {
+      const error: any = await db.raw(sql).then(() => null, (e: unknown) => e)
+      expect({ sql, code: error?.code, hint: error?.hint }).toEqual({ sql, code: "LG001", hint: "immutable" })
+    }
+    expect(await failing()).toEqual([])
+  })
 
   it("a lot's cache off its moves, or lots that no longer sum to the balance", async () => {
     const { soon } = await setUp()

@@ -1,5 +1,6 @@
 import { seedScaleLedger } from "../../bench/scale-seed"
 import { VERIFY_LIMIT } from "../../src/modules/ledger/verify"
+import { LOT_CHECKS } from "../../src/modules/ledger/verify-lots"
 import { expectVerified } from "../support/ledger-helpers"
 import { ledgerModuleSuite } from "../support/ledger-runner"
 
@@ -79,6 +80,8 @@ const REFERENCE: Record<string, string> = {
      WHERE (h.status = 'captured' AND (t.id IS NULL OR t.amount <> h.captured_amount
               OR t.source_id <> h.account_id OR t.amount > h.amount))
         OR (h.status <> 'captured' AND (h.captured_amount <> 0 OR h.transfer_id IS NOT NULL))`,
+  // The lot checks are plain statements already (no screen); lots.spec tampers with each.
+  ...Object.fromEntries(LOT_CHECKS.map((c) => [c.name, c.sql])),
 }
 
 const REFERENCE_TRIAL_BALANCE = `

@@ -81,6 +81,7 @@ const adminRoutes: MiddlewareRoute[] = [
   writeRoute("/admin/accounts/:id/top-up", accounts.AdminTopUpAccount, ID),
   writeRoute("/admin/accounts/:id/withdraw", accounts.AdminWithdrawAccount, ID),
   readRoute("/admin/accounts/:id/entries", accounts.AdminGetAccountEntriesParams, ID),
+  readRoute("/admin/accounts/:id/lots", accounts.AdminGetAccountLotsParams, ID),
   readRoute("/admin/transfers", transfers.AdminGetTransfersParams, undefined, transferQuery.listAdminTransfersQueryConfig),
   writeRoute("/admin/transfers", transfers.AdminCreateTransfer),
   batchRoute("/admin/transfers/batch", transfers.AdminPostTransferBatch),

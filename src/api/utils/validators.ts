@@ -403,6 +403,11 @@ export const BatchFields = {
   dry_run: z.boolean().optional(),
 }
 
+/** A credit's own expiry (the lot it adds to the destination); never when absent. */
+export const CreditFields = {
+  expires_at: DateSchema.nullish(),
+}
+
 /** Common optional fields of every posting. */
 export const PostingFields = {
   description: DescriptionSchema.nullish(),

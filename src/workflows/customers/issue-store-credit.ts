@@ -1,7 +1,6 @@
 import { WorkflowData, WorkflowResponse, createWorkflow, transform } from "@medusajs/framework/workflows-sdk"
-import { TYPE_CODES, typeId } from "../../modules/ledger/core"
 import type { Amount, PostingOptions } from "../../modules/ledger/types"
-import { createLedgerAccountStep, postLedgerTransferStep } from "../steps"
+import { postLedgerTransferStep } from "../steps"
 import { ensureCustomerWalletStep } from "./steps/ensure-customer-wallet"
 
 export type IssueStoreCreditInput = {
@@ -14,8 +13,9 @@ export type IssueStoreCreditInput = {
 }
 
 /**
- * Credit into a customer's wallet, which is opened if they have none. Compose it where
- * store credit is granted; a later failing step reverses the credit.
+ * Credit into a customer's wallet, which is opened if they have none; with
+ * `options.expires_at` the credit is a lot of its own that lapses on that date. Compose it
+ * where store credit is granted; a later failing step reverses the credit.
  */
 export const issueStoreCreditWorkflow = createWorkflow("issue-store-credit", (input: WorkflowData<IssueStoreCreditInput>) => {
   const wallet = ensureCustomerWalletStep({ customer_id: input.customer_id, currency_code: input.currency_code, amount: input.amount })
@@ -28,35 +28,4 @@ export const issueStoreCreditWorkflow = createWorkflow("issue-store-credit", (in
   }))
   const transfer = postLedgerTransferStep(posting)
   return new WorkflowResponse({ wallet, transfer })
-})
-
-export type IssueDatedStoreCreditInput = Omit<IssueStoreCreditInput, "options"> & {
-  end_date: Date | string
-  name?: string
-  description?: string | null
-  idempotency_key?: string
-  actor?: PostingOptions["actor"]
-}
-
-/**
- * Credit that expires on its own date goes into an account of its own (until credit lots
- * exist, an account expires as a whole), opened with the money in one step.
- */
-export const issueDatedStoreCreditWorkflow = createWorkflow("issue-dated-store-credit", (input: WorkflowData<IssueDatedStoreCreditInput>) => {
-  const account = createLedgerAccountStep(
-    transform({ input }, ({ input }) => ({
-      account: {
-        name: input.name ?? "Store credit",
-        currency_code: input.currency_code,
-        customer_id: input.customer_id,
-        end_date: input.end_date,
-        description: input.description ?? null,
-        initial_amount: input.amount,
-        source_account_id: input.source_id,
-        type_id: typeId(TYPE_CODES.storeCredit),
-      },
-      options: { actor: input.actor, idempotency_key: input.idempotency_key },
-    }))
-  )
-  return new WorkflowResponse(account)
 })

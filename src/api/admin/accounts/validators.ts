@@ -23,6 +23,7 @@ import {
   OffsetParam,
   OneOrMany,
   PostingFields,
+  CreditFields,
   BatchFields,
   SearchSchema,
 } from "../../utils/validators"
@@ -89,6 +90,8 @@ export const AdminCreateAccount = z
     generate_code: z.boolean().optional(),
     initial_amount: AmountSchema.optional(),
     source_account_id: AccountRefSchema.optional(),
+    // when the initial amount expires (a lot of its own); the account's end_date ends it all
+    initial_expires_at: CreditFields.expires_at,
     idempotency_key: PostingFields.idempotency_key,
     ...AccountDetails,
   })
@@ -106,7 +109,7 @@ export type AdminUpdateAccountType = z.infer<typeof AdminUpdateAccount>
 export const AdminAccountStatusChange = z.object({}).strict()
 
 export const AdminTopUpAccount = z
-  .object({ amount: AmountSchema, source_account_id: AccountRefSchema.optional(), ...PostingFields })
+  .object({ amount: AmountSchema, source_account_id: AccountRefSchema.optional(), ...PostingFields, ...CreditFields })
   .strict()
 export type AdminTopUpAccountType = z.infer<typeof AdminTopUpAccount>
 
@@ -125,6 +128,16 @@ export const AdminGetAccountEntriesParams = z
   })
   .strict()
 export type AdminGetAccountEntriesParamsType = z.infer<typeof AdminGetAccountEntriesParams>
+
+/** An account's lots: active (default), expired (lapse at the next sweep), used, or all. */
+export const AdminGetAccountLotsParams = z
+  .object({
+    status: z.enum(["active", "expired", "used", "all"]).default("active"),
+    limit: LimitParam(50),
+    offset: OffsetParam,
+  })
+  .strict()
+export type AdminGetAccountLotsParamsType = z.infer<typeof AdminGetAccountLotsParams>
 
 export const AdminGetAccountOrdersParams = z.object({ limit: LimitParam(20), offset: OffsetParam }).strict()
 export type AdminGetAccountOrdersParamsType = z.infer<typeof AdminGetAccountOrdersParams>

@@ -12,6 +12,7 @@ import {
   MerchantReferenceSchema,
   OneOrMany,
   PostingFields,
+  CreditFields,
   SearchSchema,
   BatchFields,
 } from "../../utils/validators"
@@ -62,6 +63,7 @@ export const AdminCreateTransfer = z
     amount: AmountSchema,
     kind: z.enum(["transfer", "load", "redemption"]).optional(),
     ...PostingFields,
+    ...CreditFields,
   })
   .strict()
 export type AdminCreateTransferType = z.infer<typeof AdminCreateTransfer>

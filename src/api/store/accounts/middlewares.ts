@@ -16,4 +16,5 @@ export const storeAccountRoutes: MiddlewareRoute[] = [
   { method: ["POST"], matcher: "/store/accounts/balance", bodyParser: false, middlewares: [jsonBody, validateBody(validators.StoreCheckBalance)] },
   { method: ["GET"], matcher: "/store/accounts/:id", middlewares: [customer, id, validateQuery(validators.StoreGetAccountParams, retrieveStoreAccountQueryConfig)] },
   { method: ["GET"], matcher: "/store/accounts/:id/entries", middlewares: [customer, id, validateQuery(validators.StoreGetAccountEntriesParams)] },
+  { method: ["GET"], matcher: "/store/accounts/:id/lots", middlewares: [customer, id, validateQuery(validators.StoreGetAccountLotsParams)] },
 ]

@@ -1,6 +1,6 @@
 import { z } from "@medusajs/framework/zod"
 import { CodeSchema, CurrencyCodeSchema, FieldsParam, FieldsSpec, ListParams, OneOrMany } from "../../utils/validators"
-import { AdminGetAccountEntriesParams } from "../../admin/accounts/validators"
+import { AdminGetAccountEntriesParams, AdminGetAccountLotsParams } from "../../admin/accounts/validators"
 import { storeAccountFields } from "./query-config"
 
 /** What a shopper may name in `fields`: the store's account fields and the type's name, nothing else. */
@@ -39,3 +39,6 @@ export type StoreGetAccountEntriesParamsType = z.infer<typeof StoreGetAccountEnt
 
 export const StoreCheckBalance = z.object({ code: CodeSchema }).strict()
 export type StoreCheckBalanceType = z.infer<typeof StoreCheckBalance>
+
+export const StoreGetAccountLotsParams = AdminGetAccountLotsParams
+export type StoreGetAccountLotsParamsType = z.infer<typeof StoreGetAccountLotsParams>

@@ -17,7 +17,7 @@ export default async function coreAccountsLoader({
   }
   const [{ ready }] = await manager.execute(
     `SELECT to_regclass('ledger_account') IS NOT NULL
-        AND to_regprocedure('ledger_post(text,text,text,text,text,numeric,text,text,text,text,text,text,text,jsonb,text,text,numeric)') IS NOT NULL AS ready`
+        AND to_regprocedure('ledger_post(text,text,text,text,text,numeric,text,text,text,text,text,text,text,jsonb,text,text,numeric,timestamptz)') IS NOT NULL AS ready`
   )
   if (!ready) {
     return

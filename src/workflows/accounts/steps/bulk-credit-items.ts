@@ -10,10 +10,11 @@ export type BulkCreditPostingInput = {
   /** row i posts with `${idempotency_key}:${i}`, so a retried request replays row by row */
   idempotency_key?: string
   actor?: LedgerActor
+  expires_at?: string | Date | null
 }
 
 /** The rows that can be posted now (no error, an account to credit) and the ledger items for them. */
-export function postableRows(input: Pick<BulkCreditPostingInput, "rows" | "source_id" | "idempotency_key">) {
+export function postableRows(input: Pick<BulkCreditPostingInput, "rows" | "source_id" | "idempotency_key" | "expires_at">) {
   const rows = input.rows.filter((r) => !r.error && r.account_id)
   const items: BatchPostingItem[] = rows.map((r) => ({
     source_account_id: input.source_id,
@@ -21,6 +22,7 @@ export function postableRows(input: Pick<BulkCreditPostingInput, "rows" | "sourc
     amount: r.amount,
     kind: "load",
     description: r.note,
+    expires_at: input.expires_at ?? null,
     ...(input.idempotency_key ? { idempotency_key: `${input.idempotency_key}:${r.index}` } : {}),
   }))
   return { rows, items }

@@ -17,6 +17,8 @@ export type BulkCreditInput = {
   /** row i posts with `${key}:${i}`: the same request again replays */
   idempotency_key?: string
   actor?: LedgerActor
+  /** when the credit expires (a lot of each wallet); never when absent */
+  expires_at?: string | Date | null
 }
 
 /**
@@ -41,6 +43,7 @@ export const bulkCreditWorkflow = createWorkflow("bulk-credit-accounts", (input:
     mode: input.mode ?? ("independent" as const),
     idempotency_key: input.idempotency_key,
     actor: input.actor,
+    expires_at: input.expires_at ?? null,
   }))
   const rows = ensureBulkCreditWalletsStep(posting)
   const result = postBulkCreditStep(transform({ posting, rows }, ({ posting, rows }) => ({ ...posting, rows })))

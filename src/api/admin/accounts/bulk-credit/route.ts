@@ -22,6 +22,7 @@ export const POST = ledgerRoute(async (req: AuthenticatedMedusaRequest<AdminBulk
       mode: body.mode,
       idempotency_key: idempotencyKeyOf(req, body),
       actor: actorOf(req),
+      expires_at: body.expires_at ?? null,
     },
   })
   if (!result.dry_run && result.mode === "atomic" && !result.ok && result.failed_index !== null) {

@@ -1,6 +1,7 @@
 import { z } from "@medusajs/framework/zod"
 import {
   CurrencyCodeSchema,
+  DateSchema,
   DescriptionSchema,
   IdSchema,
   IdempotencyKeySchema,
@@ -37,6 +38,8 @@ export const AdminBulkCredit = z
     dry_run: z.boolean().default(false),
     mode: z.enum(["independent", "atomic"]).default("independent"),
     idempotency_key: IdempotencyKeySchema.optional(),
+    // when this credit expires (a lot of each wallet); never when absent
+    expires_at: DateSchema.nullish(),
   })
   .strict()
 export type AdminBulkCreditType = z.infer<typeof AdminBulkCredit>

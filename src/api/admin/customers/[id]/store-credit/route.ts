@@ -1,7 +1,7 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { LedgerError } from "../../../../../modules/ledger/errors"
-import { issueDatedStoreCreditWorkflow, issueStoreCreditWorkflow } from "../../../../../workflows"
+import { issueStoreCreditWorkflow } from "../../../../../workflows"
 import { actorOf, idempotencyKeyOf } from "../../../../utils/actor"
 import { ledgerRoute } from "../../../../utils/ledger-route"
 import { serializeMoney } from "../../../../utils/serialize"
@@ -12,8 +12,8 @@ import type { AdminIssueStoreCreditType } from "./validators"
 const SOURCE = { received: "@bank", goodwill: "@unpaid_source" } as const
 
 /**
- * Issues store credit to a customer: into their wallet (opened if missing), or, with
- * `expires_at`, into an account of its own that lapses on that date.
+ * Issues store credit to a customer: into their wallet (opened if missing); with
+ * `expires_at`, as a lot of the wallet that lapses on that date.
  */
 export const POST = ledgerRoute(async (req: AuthenticatedMedusaRequest<AdminIssueStoreCreditType>, res: MedusaResponse) => {
   const { amount, currency_code, source, expires_at, description, idempotency_key } = req.validatedBody
@@ -24,19 +24,16 @@ export const POST = ledgerRoute(async (req: AuthenticatedMedusaRequest<AdminIssu
   }
   const key = idempotencyKeyOf(req, { idempotency_key })
   const actor = actorOf(req)
-  let accountId: string
-  let transfer: unknown = null
-  if (expires_at) {
-    const { result } = await issueDatedStoreCreditWorkflow(req.scope).run({
-      input: { customer_id: req.params.id, currency_code, amount, source_id: SOURCE[source], end_date: expires_at, description, idempotency_key: key, actor },
-    })
-    accountId = result.id
-  } else {
-    const { result } = await issueStoreCreditWorkflow(req.scope).run({
-      input: { customer_id: req.params.id, currency_code, amount, source_id: SOURCE[source], options: { description: description ?? "Store credit", idempotency_key: key, actor } },
-    })
-    accountId = result.wallet.id
-    transfer = serializeMoney(result.transfer as any)
-  }
+  const { result } = await issueStoreCreditWorkflow(req.scope).run({
+    input: {
+      customer_id: req.params.id,
+      currency_code,
+      amount,
+      source_id: SOURCE[source],
+      options: { description: description ?? "Store credit", idempotency_key: key, actor, expires_at: expires_at ?? null },
+    },
+  })
+  const accountId = result.wallet.id
+  const transfer = serializeMoney(result.transfer as any)
   res.json({ account: await retrieveAccount(req, accountId, retrieveAdminAccountQueryConfig.defaults), transfer })
 })

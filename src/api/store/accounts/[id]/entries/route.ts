@@ -12,7 +12,9 @@ export const GET = ledgerRoute(
     const ledger = req.scope.resolve<LedgerModuleService>(LEDGER_MODULE)
     const { lines, count, limit, offset } = await ledger.statement(req.params.id, req.validatedQuery)
     // Internal ids of transfers and of the other side's account are not the shopper's business.
-    const entries = lines.map(({ transfer_id, counterparty_id, ...line }) => line)
+    const entries = lines.map(({ transfer_id, counterparty_id, ...line }) =>
+      line.lots ? { ...line, lots: line.lots.map(({ lot_id, ...use }) => use) } : line
+    )
     res.json({ entries, count, limit, offset })
   }
 )
