@@ -121,7 +121,7 @@ medusaIntegrationTestRunner({
       expect([...new Set(runs.flatMap((r) => r.released_holds))]).toEqual([seeded.hold.id])
       await expectSweptOnce(seeded)
 
-      expect(await closeExpiredLedgerAccounts(getContainer())).toEqual({ closed: [], skipped_negative: [], released_holds: [], kept_for_holds: [] })
+      expect(await closeExpiredLedgerAccounts(getContainer())).toEqual({ closed: [], skipped_negative: [], released_holds: [], kept_for_holds: [], lapsed_credit: [], expiring_credit: [] })
       await expectSweptOnce(seeded)
     })
 
@@ -130,6 +130,27 @@ medusaIntegrationTestRunner({
       const runs = await Promise.all([1, 2].map(() => closeExpiredAccountsWorkflow(getContainer()).run()))
       expect(runs.flatMap((r) => r.result.closed).sort()).toEqual([...seeded.expired].sort())
       await expectSweptOnce(seeded)
+    })
+
+    it("lapses expired lots of credit once, with the job run twice at once, keeps the account open and says so", async () => {
+      const wallet = await ledger.createAccount({ name: "Points", currency_code: "usd", customer_id: "cus_points", initial_amount: 5 })
+      await ledger.topUp(wallet.id, 12, { expires_at: new Date(Date.now() + WINDOW_MS) })
+      await ledger.topUp(wallet.id, 8, { expires_at: new Date(Date.now() + 3 * 86_400_000) })
+      await sleep(WINDOW_MS + 300)
+      const lapsed = await ledger.getCoreAccount("lapsed", "usd")
+      const runs = await Promise.all([closeExpiredLedgerAccounts(getContainer()), closeExpiredLedgerAccounts(getContainer())])
+      expect(runs.flatMap((r) => r.lapsed_credit)).toEqual([
+        { account_id: wallet.id, amount: "12.00", currency_code: "usd", transfer_id: expect.any(String) },
+      ])
+      // the 8 expiring in 3 days is announced once, whichever run saw it
+      expect(runs.flatMap((r) => r.expiring_credit)).toEqual([
+        expect.objectContaining({ account_id: wallet.id, customer_id: "cus_points", amount: "8.00" }),
+      ])
+      expect(await ledger.getAccount(wallet.id)).toMatchObject({ status: "open", balance: "13.00" })
+      expect(Number((await ledger.getCoreAccount("lapsed", "usd")).balance) - Number(lapsed.balance)).toBe(12)
+      expect(await ledger.listLedgerTransfers({ source_id: wallet.id, kind: "expiry" })).toHaveLength(1)
+      const again = await closeExpiredLedgerAccounts(getContainer())
+      expect([again.lapsed_credit, again.expiring_credit]).toEqual([[], []])
     })
 
     it("leaves an expired account with a negative balance open and reports it", async () => {
@@ -142,7 +163,7 @@ medusaIntegrationTestRunner({
       await ledger.redeem(account.id, 5)
       await sleep(WINDOW_MS + 300)
       const result = await closeExpiredLedgerAccounts(getContainer())
-      expect(result).toEqual({ closed: [], skipped_negative: [account.id], released_holds: [], kept_for_holds: [] })
+      expect(result).toEqual({ closed: [], skipped_negative: [account.id], released_holds: [], kept_for_holds: [], lapsed_credit: [], expiring_credit: [] })
       const after = await ledger.getAccount(account.id)
       expect([after.status, after.balance]).toEqual(["open", "-5.00"])
     })
@@ -155,14 +176,14 @@ medusaIntegrationTestRunner({
       const out = await runCli(dbConfig.clientUrl)
       const elapsed = Date.now() - started
       // LOG_LEVEL=error silences Medusa's own lines: stdout is the result alone.
-      expect(JSON.parse(out.trim())).toEqual({ closed: [account.id], skipped_negative: [], released_holds: [], kept_for_holds: [] })
+      expect(JSON.parse(out.trim())).toEqual({ closed: [account.id], skipped_negative: [], released_holds: [], kept_for_holds: [], lapsed_credit: [], expiring_credit: [] })
       const lapsed = await ledger.getCoreAccount("lapsed", "usd")
       expect(Number(lapsed.balance)).toBe(7)
       expect(await ledger.listLedgerTransfers({ source_id: account.id, destination_id: lapsed.id, kind: "expiry" })).toHaveLength(1)
       expect((await ledger.getAccount(account.id)).status).toBe("closed")
       expect(Number((await ledger.getAccount(open.id)).balance)).toBe(3)
       // A second CLI run finds nothing left to do.
-      expect(JSON.parse((await runCli(dbConfig.clientUrl)).trim())).toEqual({ closed: [], skipped_negative: [], released_holds: [], kept_for_holds: [] })
+      expect(JSON.parse((await runCli(dbConfig.clientUrl)).trim())).toEqual({ closed: [], skipped_negative: [], released_holds: [], kept_for_holds: [], lapsed_credit: [], expiring_credit: [] })
       expect(Number((await ledger.getCoreAccount("lapsed", "usd")).balance)).toBe(7)
       console.info(`medusa exec close-expired-accounts: ${elapsed} ms`)
     })

@@ -224,6 +224,30 @@ ledgerModuleSuite("lots", ({ service, db, events }) => {
     expect((await service.nextExpiring(acc.id))!.amount).toBe("12.00")
   })
 
+  it("the deferred-income report buckets an account's lots by their own expiry", async () => {
+    const plain = await wallet({ initial_amount: 10, end_date: inDays(20) })
+    const lotted = await wallet({ initial_amount: 3 })
+    const before = new Date()
+    await grant(lotted.id, 5, inDays(10))
+    await grant(lotted.id, 7, inDays(45))
+    const credit = await wallet({ credit_limit: 50 })
+    await service.redeem(credit.id, 4)
+    await grant(credit.id, 1, inDays(10)) // still 3 below zero: no lot money, the balance by end date
+    const report = await service.deferredIncomeReport({ currency_code: "usd" })
+    const totals = report.reports[0].totals
+    const cell = (b: string) => [totals.buckets[b as "d0_30"].balance, totals.buckets[b as "d0_30"].accounts]
+    expect([cell("d0_30"), cell("d31_60"), cell("no_end_date")]).toEqual([
+      ["15.00", 2],
+      ["7.00", 1],
+      ["0.00", 2], // the lotted account's 3 without expiry, and −3 on the credit line
+    ])
+    expect(totals.buckets.no_end_date.balance).toBe("0.00")
+    expect([totals.balance, totals.accounts]).toEqual(["22.00", 3])
+    // as of before the account kept lots: by its end date (none), as it was
+    const then = (await service.deferredIncomeReport({ currency_code: "usd", as_of: before.toISOString() })).reports[0].totals
+    expect([then.buckets.no_end_date.balance, then.buckets.d0_30.balance]).toEqual(["3.00", "10.00"])
+  })
+
   it("32 concurrent debits on an account with 10 lots: spent in order, nothing spent twice", async () => {
     const acc = await wallet()
     for (let i = 0; i < 10; i++) await grant(acc.id, 10, inDays(10 + ((i * 7) % 10)))

@@ -89,6 +89,7 @@ export const AccountActions = ({ account, giftCard }: { account: Account; giftCa
         path={`/admin/accounts/${account.id}/top-up`}
         currency={account.currency_code}
         withSource="source_account_id"
+        withExpiry
         submitLabel="Top up"
         successMessage="Account topped up"
       />

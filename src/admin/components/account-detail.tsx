@@ -5,6 +5,7 @@ import { isGiftCardType } from "../lib/account-types"
 import { countOf, formatDate, formatMoney } from "../lib/format"
 import type { Account } from "../lib/types"
 import { AccountActions } from "./account-actions"
+import { AccountLots } from "./account-lots"
 import { AccountStatusBadge } from "./account-status-badge"
 import { BalanceChart } from "./balance-chart"
 import { KeyValues, LoadState, Section } from "./section"
@@ -153,7 +154,7 @@ const History = ({ account }: { account: Account }) => {
   )
 }
 
-/** An account's page: summary and actions, balance chart, statement, holds, orders. */
+/** An account's page: summary and actions, balance chart, credit lots, statement, holds, orders. */
 export const AccountDetail = ({ id }: { id: string }) => {
   const { data, isLoading, error } = useAccount(id)
   const types = useAccountTypes()
@@ -183,6 +184,7 @@ export const AccountDetail = ({ id }: { id: string }) => {
         <Summary account={account} />
       </Section>
       <History account={account} />
+      {account.role ? null : <AccountLots account={account} />}
       <StatementTable accountId={account.id} currency={account.currency_code} />
       <Holds account={account} />
       {account.role ? null : <Orders account={account} />}

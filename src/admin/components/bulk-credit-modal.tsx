@@ -1,4 +1,4 @@
-import { Button, FocusModal, Heading, StatusBadge, Table, Text } from "@medusajs/ui"
+import { Button, FocusModal, Heading, Input, StatusBadge, Table, Text } from "@medusajs/ui"
 import { useMemo, useRef, useState } from "react"
 import { Link } from "react-router-dom"
 import { useChunkedRun } from "../hooks/use-chunked-run"
@@ -15,7 +15,7 @@ import {
 } from "../lib/bulk-credit"
 import { saveTextFile, toCsv } from "../lib/csv"
 import { errorSentence } from "../lib/errors"
-import { formatMoney } from "../lib/format"
+import { endOfDay, formatMoney } from "../lib/format"
 import { CurrencySelect } from "./currency-select"
 import { Field, FormError } from "./field"
 import { MoneySourceSelect, SOURCE_REF, type MoneySource } from "./money-source-select"
@@ -47,6 +47,7 @@ export const BulkCreditModal = () => {
   const [phase, setPhase] = useState<Phase>("file")
   const [currency, setCurrency] = useState("")
   const [source, setSource] = useState<MoneySource>("goodwill")
+  const [expires, setExpires] = useState("")
   const [text, setText] = useState<string | null>(null)
   const [fileName, setFileName] = useState("")
   const [error, setError] = useState<unknown>(null)
@@ -60,6 +61,7 @@ export const BulkCreditModal = () => {
       body: {
         currency_code: chunk.currency,
         source_account_id: SOURCE_REF[source],
+        ...(expires ? { expires_at: endOfDay(expires) } : {}),
         mode: "independent",
         dry_run: dryRun,
         rows: bulkCreditBody(job.current.rows, chunk.rows),
@@ -188,6 +190,9 @@ export const BulkCreditModal = () => {
                   </Field>
                   <Field label="Paid for?">
                     <MoneySourceSelect value={source} onChange={setSource} />
+                  </Field>
+                  <Field label="Expires (optional)" hint="the credit lapses at the end of that day" htmlFor="bulk-credit-expires">
+                    <Input id="bulk-credit-expires" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
                   </Field>
                 </div>
                 <Field label="File" htmlFor="bulk-credit-file" hint={fileName && file && !file.problem ? `${fileName}: ${countOf(file.rows.length, "row")}` : undefined} error={file?.problem ?? null}>

@@ -2,6 +2,7 @@ import { Button, Drawer, Input, Textarea, toast } from "@medusajs/ui"
 import { useState, type ReactNode } from "react"
 import { useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
 import { errorField, errorSentence } from "../lib/errors"
+import { endOfDay } from "../lib/format"
 import { Field, FormError } from "./field"
 import { MoneySourceSelect, SOURCE_REF, type MoneySource } from "./money-source-select"
 
@@ -15,6 +16,7 @@ export const PostingDrawer = ({
   path,
   currency,
   withSource,
+  withExpiry,
   maxHint,
   submitLabel,
   successMessage,
@@ -26,6 +28,8 @@ export const PostingDrawer = ({
   path: string
   currency: string
   withSource?: "source_account_id" | "destination_account_id"
+  /** ask when the credit expires (a lot of its own; credits only) */
+  withExpiry?: boolean
   maxHint?: string
   submitLabel: string
   successMessage: string
@@ -37,6 +41,7 @@ export const PostingDrawer = ({
   const setOpen = onOpenChange ?? setOwnOpen
   const [amount, setAmount] = useState("")
   const [description, setDescription] = useState("")
+  const [expires, setExpires] = useState("")
   const [source, setSource] = useState<MoneySource>("received")
   const [error, setError] = useState<unknown>(null)
   const [key, renewKey] = useIdempotencyKey("posting")
@@ -47,12 +52,14 @@ export const PostingDrawer = ({
     const body: Record<string, unknown> = { amount: amount.trim(), idempotency_key: key }
     if (description.trim()) body.description = description.trim()
     if (withSource) body[withSource] = SOURCE_REF[source]
+    if (withExpiry && expires) body.expires_at = endOfDay(expires)
     try {
       await post.mutateAsync(body)
       toast.success(successMessage)
       renewKey()
       setAmount("")
       setDescription("")
+      setExpires("")
       setOpen(false)
     } catch (e) {
       setError(e)
@@ -74,6 +81,16 @@ export const PostingDrawer = ({
           {withSource ? (
             <Field label={withSource === "source_account_id" ? "Where the money comes from" : "Where the money goes"}>
               <MoneySourceSelect value={source} onChange={setSource} />
+            </Field>
+          ) : null}
+          {withExpiry ? (
+            <Field
+              label="Expires (optional)"
+              hint="This credit lapses at the end of that day; it is spent before credit that expires later."
+              error={fieldError === "expires_at" ? errorSentence(error) : null}
+              htmlFor="posting-expires"
+            >
+              <Input id="posting-expires" name="expires_at" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
             </Field>
           ) : null}
           <Field label="Note" hint="Shown on the statement." htmlFor="posting-note">

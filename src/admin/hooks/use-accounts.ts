@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { ledgerFetch, newIdempotencyKey } from "../lib/api"
-import type { Account, AccountType, Hold, Page, StatementLine } from "../lib/types"
+import type { Account, AccountType, Hold, Lot, Page, StatementLine } from "../lib/types"
 import { ledgerKeys } from "./query-keys"
 
 export type AccountListQuery = Record<string, string | number | boolean | string[] | undefined>
@@ -34,6 +34,17 @@ export function useHolds(id: string) {
   return useQuery({
     queryKey: [...ledgerKeys.account(id), "holds"],
     queryFn: () => ledgerFetch<{ holds: Hold[] }>(`/admin/accounts/${id}/holds`, { query: { status: "open" } }),
+  })
+}
+
+/** The account's lots, every status, in the order they are spent. */
+export function useLots(id: string) {
+  return useQuery({
+    queryKey: [...ledgerKeys.account(id), "lots"],
+    queryFn: () =>
+      ledgerFetch<{ lots: Lot[]; count: number; next_expiring: { amount: string; expires_at: string } | null }>(`/admin/accounts/${id}/lots`, {
+        query: { status: "all", limit: 100 },
+      }),
   })
 }
 

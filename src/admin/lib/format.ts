@@ -51,3 +51,8 @@ export function isNegative(amount: string | null | undefined) {
 
 /** "1 order", "3 orders": a count with its noun (English plurals by -s). */
 export const countOf = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+
+/** The end of a day picked in a date input (local time), as the API takes a moment. */
+export function endOfDay(day: string): string {
+  return new Date(`${day}T23:59:59.999`).toISOString()
+}

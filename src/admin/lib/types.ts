@@ -96,3 +96,16 @@ export interface Page {
   limit: number
   offset: number
 }
+
+/** A lot: the part of an account's balance one credit added, with its own expiry. */
+export interface Lot {
+  id: string
+  amount: Money
+  remaining: Money
+  reserved: Money
+  expires_at: string | null
+  status: "active" | "expired" | "used"
+  transfer_id: string | null
+  transfer_reference: string | null
+  created_at: string
+}

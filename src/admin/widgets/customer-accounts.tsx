@@ -11,7 +11,7 @@ import { MoneySourceSelect, type MoneySource } from "../components/money-source-
 import { LoadState, Section } from "../components/section"
 import { useAccounts, useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
 import { errorField, errorSentence } from "../lib/errors"
-import { formatDate, formatMoney, maskCode } from "../lib/format"
+import { endOfDay, formatDate, formatMoney, maskCode } from "../lib/format"
 
 const IssueCreditDrawer = ({ customerId }: { customerId: string }) => {
   const [open, setOpen] = useState(false)
@@ -33,7 +33,7 @@ const IssueCreditDrawer = ({ customerId }: { customerId: string }) => {
         source,
         idempotency_key: key,
         ...(note.trim() ? { description: note.trim() } : {}),
-        ...(expires ? { expires_at: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+        ...(expires ? { expires_at: endOfDay(expires) } : {}),
       })
       toast.success("Store credit issued")
       renewKey()
@@ -69,7 +69,7 @@ const IssueCreditDrawer = ({ customerId }: { customerId: string }) => {
           <Field label="Why">
             <MoneySourceSelect value={source} onChange={setSource} />
           </Field>
-          <Field label="Expires (optional)" hint="Credit with an expiry goes into an account of its own that lapses on that date; without one it joins the customer's wallet.">
+          <Field label="Expires (optional)" hint="The credit joins the customer's wallet; with a date, that part of the wallet lapses at the end of that day (spent first, before credit that expires later).">
             <Input type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
           </Field>
           <Field label="Note">

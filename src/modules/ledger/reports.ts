@@ -21,6 +21,7 @@
  * it (followed through parent_id, so custom types count wherever their code points), by
  * their current type; core accounts never are.
  */
+import { LOT_REMAINING } from "./verify-lots"
 import { TYPE_CODES, typeId } from "./core"
 import { LedgerError } from "./errors"
 import { formatAmount, normalizeCurrency, toDecimal } from "./money"
@@ -137,6 +138,14 @@ const money = (value: unknown, currency: string) => formatAmount(value ?? 0, cur
 
 // ------------------------------------------------------------------ deferred income
 
+/** The bucket of a moment (an end date, a lot's expiry) against m.t, the report's as_of. */
+const bucketOf = (at: string) => `CASE WHEN ${at} IS NULL THEN 'no_end_date'
+                 WHEN ${at} <= m.t THEN 'expired'
+                 WHEN ${at} <= m.t + interval '720 hours' THEN 'd0_30'
+                 WHEN ${at} <= m.t + interval '1440 hours' THEN 'd31_60'
+                 WHEN ${at} <= m.t + interval '2160 hours' THEN 'd61_90'
+                 ELSE 'd90_plus' END`
+
 export const EXPIRY_BUCKETS = ["expired", "d0_30", "d31_60", "d61_90", "d90_plus", "no_end_date"] as const
 export type ExpiryBucket = (typeof EXPIRY_BUCKETS)[number]
 
@@ -162,29 +171,36 @@ export type DeferredIncomeReport = {
 /**
  * Deferred income as of a moment: per account type under Deferred income, the balances of
  * its accounts then and how many have a non-zero balance, split by time from `as_of` to the
- * account's end_date: `expired` (end_date ≤ as_of), `d0_30` (≤ 30 days of 24 h), `d31_60`,
+ * account's end_date, or, for an account that kept lots then, to each lot's own expiry: `expired` (end_date ≤ as_of), `d0_30` (≤ 30 days of 24 h), `d31_60`,
  * `d61_90`, `d90_plus`, `no_end_date`. One report per currency (every currency in use
  * unless one is asked for); every type of the branch has a row, zeros included.
  */
 export async function deferredIncomeReport(exec: ReportExec, now: string, query: ReportQuery = {}): Promise<DeferredIncomeReport> {
   const asOf = query.as_of ? reportMoment(query.as_of, "end", "as_of") : now
   const currencies = await currenciesOf(exec, query.currency_code)
+  const cur = query.currency_code ? "AND a.currency_code = ?" : ""
   const rows = await exec(
-    `WITH RECURSIVE ${DEFERRED_TYPES_CTE}
-     SELECT a.currency_code, a.type_id,
-            CASE WHEN a.end_date IS NULL THEN 'no_end_date'
-                 WHEN a.end_date <= ?::timestamptz THEN 'expired'
-                 WHEN a.end_date <= ?::timestamptz + interval '720 hours' THEN 'd0_30'
-                 WHEN a.end_date <= ?::timestamptz + interval '1440 hours' THEN 'd31_60'
-                 WHEN a.end_date <= ?::timestamptz + interval '2160 hours' THEN 'd61_90'
-                 ELSE 'd90_plus' END AS bucket,
-            sum(b.balance)::text AS balance, count(*)::int AS accounts
-       FROM ledger_account a
-       CROSS JOIN LATERAL (${BALANCE_AS_OF("a.id")}) b
-      WHERE a.type_id IN (SELECT id FROM deferred_types) AND a.role IS NULL AND a.deleted_at IS NULL
-        AND b.balance <> 0 ${query.currency_code ? "AND a.currency_code = ?" : ""}
-      GROUP BY 1, 2, 3`,
-    [DEFERRED_INCOME_TYPE_ID, asOf, asOf, asOf, asOf, asOf, ...(query.currency_code ? [currencies[0]] : [])]
+    `WITH RECURSIVE ${DEFERRED_TYPES_CTE},
+     m AS (SELECT ?::timestamptz AS t),
+     -- each account's balance then, or, for an account keeping lots then, each lot's money
+     -- then by the lot's own expiry (its account's end date if sooner)
+     pieces AS (
+       SELECT a.id AS account_id, a.currency_code, a.type_id, ${bucketOf("a.end_date")} AS bucket, b.balance
+         FROM ledger_account a CROSS JOIN m
+         CROSS JOIN LATERAL (${BALANCE_AS_OF("a.id").replace("?::timestamptz", "m.t")}) b
+        WHERE a.type_id IN (SELECT id FROM deferred_types) AND a.role IS NULL AND a.deleted_at IS NULL
+          AND b.balance <> 0 AND (a.lots_since IS NULL OR a.lots_since > m.t OR b.balance < 0) ${cur}
+       UNION ALL
+       SELECT a.id, a.currency_code, a.type_id, ${bucketOf("least(l.expires_at, a.end_date)")}, r.remaining
+         FROM ledger_account a CROSS JOIN m
+         JOIN ledger_lot l ON l.account_id = a.id
+         CROSS JOIN LATERAL (SELECT sum(${LOT_REMAINING}) AS remaining FROM ledger_lot_move x
+                              WHERE x.lot_id = l.id AND x.created_at <= m.t) r
+        WHERE a.type_id IN (SELECT id FROM deferred_types) AND a.role IS NULL AND a.deleted_at IS NULL
+          AND a.lots_since <= m.t AND r.remaining > 0 ${cur})
+     SELECT currency_code, type_id, bucket, sum(balance)::text AS balance, count(DISTINCT account_id)::int AS accounts
+       FROM pieces GROUP BY GROUPING SETS ((currency_code, type_id, bucket), (currency_code, type_id))`,
+    [DEFERRED_INCOME_TYPE_ID, asOf, ...(query.currency_code ? [currencies[0], currencies[0]] : [])]
   )
   const types = await accountTypes(exec)
   const branch = subtree(types, DEFERRED_INCOME_TYPE_ID)
@@ -195,7 +211,10 @@ export async function deferredIncomeReport(exec: ReportExec, now: string, query:
     reports: all.map((currency) => {
       const mine = rows.filter((r) => r.currency_code === currency)
       const row = (type: TypeRow | null): DeferredIncomeRow => {
-        const cells = mine.filter((r) => !type || r.type_id === type.id)
+        const all = mine.filter((r) => !type || r.type_id === type.id)
+        // an account keeping lots may sit in several buckets: its type's count is of accounts
+        const cells = all.filter((r) => r.bucket !== null)
+        const typeTotals = all.filter((r) => r.bucket === null)
         const buckets = {} as Record<ExpiryBucket, ReportCell>
         for (const bucket of EXPIRY_BUCKETS) {
           const inBucket = cells.filter((r) => r.bucket === bucket)
@@ -210,7 +229,7 @@ export async function deferredIncomeReport(exec: ReportExec, now: string, query:
           name: type?.name ?? "Total",
           path: type?.path ?? "Total",
           balance: money(sum(cells.map((r) => r.balance)), currency),
-          accounts: cells.reduce((n, r) => n + r.accounts, 0),
+          accounts: typeTotals.reduce((n, r) => n + r.accounts, 0),
           buckets,
         }
       }

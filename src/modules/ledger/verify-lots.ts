@@ -5,7 +5,7 @@
  */
 
 // How a move changes its lot's remaining money, its reservation and what is free to spend.
-const REMAINING = `CASE WHEN x.kind IN ('open', 'credit', 'return') THEN x.amount
+export const LOT_REMAINING = `CASE WHEN x.kind IN ('open', 'credit', 'return') THEN x.amount
                         WHEN x.kind IN ('spend', 'capture', 'take', 'lapse') THEN -x.amount ELSE 0 END`
 const RESERVED = `CASE WHEN x.kind = 'reserve' THEN x.amount WHEN x.kind IN ('unreserve', 'capture') THEN -x.amount ELSE 0 END`
 const FREE = `CASE WHEN x.kind IN ('open', 'credit', 'return', 'unreserve') THEN x.amount
@@ -33,7 +33,7 @@ export const LOT_CHECKS: { name: string; description: string; sql: string }[] = 
       "No lot's remaining money is below 0 or above what it was given; what holds reserve of it is between 0 and its remaining money; both equal the sums of its moves.",
     sql: `SELECT l.id, l.account_id, l.amount::text, l.remaining::text, l.reserved::text
             FROM ledger_lot l
-            LEFT JOIN (SELECT x.lot_id, sum(${REMAINING}) AS remaining, sum(${RESERVED}) AS reserved
+            LEFT JOIN (SELECT x.lot_id, sum(${LOT_REMAINING}) AS remaining, sum(${RESERVED}) AS reserved
                          FROM ledger_lot_move x GROUP BY x.lot_id) m ON m.lot_id = l.id
            WHERE l.remaining < 0 OR l.remaining > l.amount OR l.reserved < 0 OR l.reserved > l.remaining
               OR l.remaining <> coalesce(m.remaining, 0) OR l.reserved <> coalesce(m.reserved, 0)`,

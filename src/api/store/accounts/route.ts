@@ -16,10 +16,15 @@ export const GET = ledgerRoute(
       filters: { ...req.filterableFields, ...customerAccountsFilter(req) } as any,
       pagination: req.queryConfig.pagination,
     })
+    // with the balance (not when `fields` leaves it out): the credit that expires next
+    const withNext = req.queryConfig.fields.includes("balance")
     const ledger = req.scope.resolve<LedgerModuleService>(LEDGER_MODULE)
-    const next = await ledger.nextExpiringOf(data.map((row: Record<string, any>) => row.id))
+    const next = withNext ? await ledger.nextExpiringOf(data.map((row: Record<string, any>) => row.id)) : null
     res.json({
-      accounts: data.map((row: Record<string, any>) => ({ ...presentStoreAccount(req, row), next_expiring: next.get(row.id) ?? null })),
+      accounts: data.map((row: Record<string, any>) => {
+        const account = presentStoreAccount(req, row)
+        return next ? { ...account, next_expiring: next.get(row.id) ?? null } : account
+      }),
       count: metadata?.count ?? data.length,
       limit: metadata?.take ?? req.queryConfig.pagination.take,
       offset: metadata?.skip ?? req.queryConfig.pagination.skip,
