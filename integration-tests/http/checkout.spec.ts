@@ -81,6 +81,37 @@ medusaIntegrationTestRunner({
         expect(Number((await ledger.getAccount(card.id)).held)).toBe(0)
       })
 
+      it("credit that expires between completion and capture: the hold keeps it, the capture takes it, the sweep lapses the rest", async () => {
+        const shopper = await registerShopper(api, store.publishableKey, "points@example.com")
+        const account = await wallet(shopper.customer.id, 0)
+        await ledger.topUp(account.id, 70, { expires_at: new Date(Date.now() + 4000), description: "Points" })
+        await ledger.topUp(account.id, 30, { description: "Refund" }) // never expires
+        const cart = await shop.cart([{ variant_id: store.shirt.variant.id, quantity: 1 }], shopper.headers)
+        expect((await shop.pay(cart.id, "pp_account_account", { account_id: account.id }, shopper.headers)).status).toBe(200)
+        const done = await shop.complete(cart.id, shopper.headers)
+        expect(done.data.type).toBe("order")
+        // the hold reserved the 60 from the points, which expire first
+        const held = (await ledger.listLots(account.id, { status: "all" })).lots.map((l) => [l.remaining, l.reserved])
+        expect(held).toEqual([["70.00", "60.00"], ["30.00", "0.00"]])
+
+        await new Promise((r) => setTimeout(r, 4500))
+        const swept = await ledger.closeExpiredAccounts()
+        expect(swept.lapsed_credit.filter((l) => l.account_id === account.id).map((l) => l.amount)).toEqual(["10.00"])
+        expect(await ledger.getAccount(account.id)).toMatchObject({ balance: "90.00", held: "60.00" })
+
+        const payment = await paymentOf(done.data.order.id)
+        expect((await adminCall("post", `/admin/payments/${payment.id}/capture`, {})).status).toBe(200)
+        await eventually(async () => expect(await balance(account.id)).toBe(30))
+        expect((await ledger.listLots(account.id, { status: "all" })).lots.map((l) => [l.remaining, l.reserved, l.status])).toEqual([
+          ["0.00", "0.00", "used"],
+          ["30.00", "0.00", "active"],
+        ])
+        expect(await sales()).toBe(60)
+        // the statement shows the capture took the points
+        const capture = (await ledger.statement(account.id)).lines.find((l) => l.kind === "capture")!
+        expect(capture.lots!.map((u) => [u.kind, u.amount])).toEqual([["capture", "60.00"]])
+      })
+
       it("splits one order across a wallet, a gift card and Medusa's system provider; cancel returns every cent", async () => {
         const shopper = await registerShopper(api, store.publishableKey, "split@example.com")
         const account = await wallet(shopper.customer.id, 30)
