@@ -12,6 +12,7 @@ import { loadLedger, migrateLedger } from "../integration-tests/support/standalo
 import { TRIAL_BALANCE_SQL, VERIFY_CHECKS } from "../src/modules/ledger/verify"
 import { defaultAdminAccountFields } from "../src/api/admin/accounts/query-config"
 import { ScaleSeedResult, seedScaleLedger } from "./scale-seed"
+import { seedLotWallets } from "./lots-seed"
 
 type Ledger = Awaited<ReturnType<typeof loadLedger>>
 
@@ -347,6 +348,43 @@ const handlers: Record<string, (msg: any) => Promise<unknown>> = {
       }
     }
     return out
+  },
+
+  /**
+   * Redemptions of 0.01 from a wallet without lots and from one holding `lots` lots (each
+   * grant its own expiry), in alternating blocks of `block`; wall time of each call.
+   */
+  async lotRedemptions({ lots, rounds, block }) {
+    const { service } = need()
+    const plain = await service.createAccount({ name: "No lots", currency_code: "usd", initial_amount: 1000 })
+    const lotted = await service.createAccount({ name: "Lots", currency_code: "usd" })
+    const day = 86_400_000
+    await runPool(lots, 4, (i) => service.topUp(lotted.id, "1.00", { expires_at: new Date(Date.now() + (i + 1) * day) }))
+    const ms: Record<"plain" | "lots", number[]> = { plain: [], lots: [] }
+    for (const id of [plain.id, lotted.id]) for (let i = 0; i < block; i++) await service.redeem(id, "0.01") // warm
+    for (let r = 0; r < rounds; r++) {
+      for (const [k, id] of (r % 2 ? [["lots", lotted.id], ["plain", plain.id]] : [["plain", plain.id], ["lots", lotted.id]]) as ["plain" | "lots", string][]) {
+        for (let i = 0; i < block; i++) {
+          const t = performance.now()
+          await service.redeem(id, "0.01")
+          ms[k].push(performance.now() - t)
+        }
+      }
+    }
+    const { count } = await service.listLots(lotted.id, { status: "active", limit: 1 })
+    return { ms, active_lots: count }
+  },
+
+  async seedLots({ url, accounts, lotsPerAccount }) {
+    return seedLotWallets(url, { accounts, lotsPerAccount })
+  },
+
+  /** The expiry sweep (lapses expired lots), timed. */
+  async sweep() {
+    const { service } = need()
+    const t0 = performance.now()
+    const r = await service.closeExpiredAccounts()
+    return { ms: performance.now() - t0, lapsed_accounts: r.lapsed_credit.length, expiring_notices: r.expiring_credit.length }
   },
 
   async verify() {

@@ -39,6 +39,10 @@
  * per read, 50), BENCH_ADMIN_INFO_CALLS (per informational read, 10); BENCH_ADMIN_KEEP=1 keeps
  * its database, BENCH_ADMIN_REUSE=1 measures on a kept one without seeding again.
  * BENCH_ONLY=admin runs section 7 alone (into bench/results-admin.json).
+ * Section 9, credit lots (bench/lots.js): a redemption from a wallet of 1,000 lots against one
+ * without (BENCH_LOTS_LOTS, _ROUNDS, _BLOCK), and the expiry sweep over BENCH_LOTS_ACCOUNTS
+ * wallets (100,000; quick 10,000) of BENCH_LOTS_PER_ACCOUNT lots (10), half expired.
+ * BENCH_LOTS=0 skips it; BENCH_ONLY=lots runs it alone (into bench/results-lots.json).
  *
  * CLIENT PROCESSES: one by default (BENCH_CLIENTS=N spreads the hot workers over N child
  * processes, each loading the ledger with its own pool). One process is what one Medusa
@@ -57,6 +61,7 @@ const { resolveDatabase, createDatabase } = require("./lib/db")
 const { checkoutSection } = require("../bench/checkout")
 const { scaleSection, renderScale } = require("../bench/scale")
 const { adminSection, renderAdmin } = require("../bench/admin")
+const { lotsSection } = require("../bench/lots")
 
 const ROOT = path.join(__dirname, "..")
 const QUICK = process.env.BENCH_QUICK === "1" || process.argv.includes("--quick")
@@ -112,6 +117,17 @@ const CONFIG = {
           keep: process.env.BENCH_ADMIN_KEEP === "1",
           reuse: process.env.BENCH_ADMIN_REUSE === "1",
         },
+  // section 9: credit lots (issue 12); BENCH_LOTS=0 skips
+  lots:
+    process.env.BENCH_LOTS === "0"
+      ? null
+      : {
+          lots: Math.round(int("BENCH_LOTS_LOTS", QUICK ? 200 : 1000)),
+          rounds: Math.round(int("BENCH_LOTS_ROUNDS", QUICK ? 2 : 6)),
+          block: Math.round(int("BENCH_LOTS_BLOCK", QUICK ? 50 : 200)),
+          accounts: Math.round(int("BENCH_LOTS_ACCOUNTS", QUICK ? 10000 : 100000)),
+          perAccount: Math.round(int("BENCH_LOTS_PER_ACCOUNT", 10)),
+        },
   // A run during which other processes used more than noiseLimit % of a core is measured
   // again (at most `retries` times in the whole bench); the attempt with the least
   // outside load is kept, whatever its figures.
@@ -125,8 +141,10 @@ const MAX_LEVEL = Math.max(...CONFIG.levels)
 // of section 6 or 7 alone (BENCH_ONLY=scale, BENCH_ONLY=admin), which has a file of its own.
 const ONLY_SCALE = CONFIG.only === "scale"
 const ONLY_ADMIN = CONFIG.only === "admin"
-const ONLY = ONLY_SCALE || ONLY_ADMIN
-if (CONFIG.only && !ONLY) throw new Error(`BENCH_ONLY must be "scale" or "admin", got ${CONFIG.only}`)
+const ONLY_LOTS = CONFIG.only === "lots"
+const ONLY = ONLY_SCALE || ONLY_ADMIN || ONLY_LOTS
+if (CONFIG.only && !ONLY) throw new Error(`BENCH_ONLY must be "scale", "admin" or "lots", got ${CONFIG.only}`)
+if (ONLY_LOTS && !CONFIG.lots) throw new Error("BENCH_ONLY=lots with BENCH_LOTS=0 runs nothing")
 if (ONLY_SCALE && !CONFIG.scale) throw new Error("BENCH_ONLY=scale with BENCH_SCALE=0 runs nothing")
 if (ONLY_ADMIN && !CONFIG.admin) throw new Error("BENCH_ONLY=admin with BENCH_ADMIN=0 runs nothing")
 const OUT = process.env.BENCH_OUT
@@ -594,7 +612,13 @@ const renderAdminSection = (res) => renderAdmin(res.admin, { table, f0, f2, pct,
 
 function render(res) {
   if (!res.sequential) {
-    return [...renderContext(res), "", ...renderScaleSection(res), ...(res.scale ? [""] : []), ...renderAdminSection(res)].join("\n")
+    return [
+      ...renderContext(res),
+      "",
+      ...(res.scale ? [...renderScaleSection(res), ""] : []),
+      ...(res.admin ? [...renderAdminSection(res), ""] : []),
+      ...renderLots(res.lots),
+    ].join("\n")
   }
   const H = ["run", "conc", "tx/s", "p50 ms", "p99 ms", "errors", "drift", "CPU client", "CPU postgres", "CPU other"]
   const cpuCells = (c) =>
@@ -655,6 +679,7 @@ function render(res) {
   if (res.checkout) out.push(...renderCheckout(res.checkout), "")
   if (res.scale) out.push(...renderScaleSection(res), "")
   if (res.admin) out.push(...renderAdminSection(res), "")
+  if (res.lots) out.push(...renderLots(res.lots), "")
   const r = res.ratios
   const mark = (ok) => (ok === null ? "n/a" : ok ? "PASS" : "FAIL")
   out.push(
@@ -679,6 +704,22 @@ function render(res) {
     `  ${OSCAR.sequential_tps} transfers/s sequentially; ${OSCAR.hot_tps} transfers/s at the hot account, with a drifting balance.`
   )
   return out.join("\n")
+}
+
+function renderLots(l) {
+  if (!l) return []
+  if (l.error) return [`9. Credit lots: FAILED — ${l.error}`]
+  const r = l.redemption
+  const s = l.sweep
+  const mark = (ok) => (ok ? "PASS" : "FAIL")
+  return [
+    `9. Credit lots (issue 12):`,
+    `  redeem 0.01, wallet without lots   mean ${f2(r.without_lots.mean_ms)} ms, p50 ${f2(r.without_lots.p50_ms)}, p99 ${f2(r.without_lots.p99_ms)} (n=${r.without_lots.n})`,
+    `  redeem 0.01, wallet with ${r.lots} lots  mean ${f2(r.with_lots.mean_ms)} ms, p50 ${f2(r.with_lots.p50_ms)}, p99 ${f2(r.with_lots.p99_ms)} (n=${r.with_lots.n})`,
+    `  with lots / without                = ${f2(r.ratio)}×  (target ≤ ${r.target}×)  ${mark(r.ok)}`,
+    `  sweep: ${s.accounts.toLocaleString("en-US")} wallets, ${s.lots.toLocaleString("en-US")} lots, ${s.expired.toLocaleString("en-US")} expired = ${f2(s.seconds)} s, ${s.lapsed_accounts.toLocaleString("en-US")} expiry transfers  (target < ${s.target_seconds} s)  ${mark(s.ok)}; second run ${f2(s.second_run.seconds)} s, ${s.second_run.lapsed_accounts} transfers (seeding ${f0(s.seed_seconds)} s, not timed)`,
+    `  verify().ok = ${l.verify.ok}${l.verify.ok ? "" : ` (failed: ${l.verify.failed.map((f) => `${f.name}×${f.count}`).join(", ")})`} (${f0(l.verify.ms)} ms)`,
+  ]
 }
 
 function renderCheckout(ck) {
@@ -856,8 +897,10 @@ async function main() {
         log(`${name} section failed: ${e.stack ?? e.message}`)
         return { error: String(e.message).split("\n").slice(0, 6).join(" ") }
       })
-    const scale = CONFIG.scale && !ONLY_ADMIN ? await seededSection("scale", scaleSection, CONFIG.scale) : null
-    const admin = CONFIG.admin && !ONLY_SCALE ? await seededSection("admin", adminSection, CONFIG.admin) : null
+    const scale = CONFIG.scale && !ONLY_ADMIN && !ONLY_LOTS ? await seededSection("scale", scaleSection, CONFIG.scale) : null
+    const admin = CONFIG.admin && !ONLY_SCALE && !ONLY_LOTS ? await seededSection("admin", adminSection, CONFIG.admin) : null
+    const lots = CONFIG.lots && (!ONLY || ONLY_LOTS) ? await seededSection("lots", lotsSection, CONFIG.lots) : null
+    const lotsOk = !lots || (!lots.error && lots.verify.ok)
     const scaleOk = !scale || (!scale.error && scale.verify.ok && scale.sequential.seeded.errors === 0 && scale.sequential.empty.errors === 0)
     const adminOk = !admin || (!admin.error && admin.verify.ok)
     const checkoutOk = !checkout || (!checkout.error && checkout.verify_ok && checkout.flows.every((f) => f.errors === 0))
@@ -883,6 +926,7 @@ async function main() {
       checkout,
       scale,
       admin,
+      lots,
       ratios: {
         sequential_vs_pgbench_c1: seqRatio,
         sequential_target: TARGETS.sequentialVsPgbench1,
@@ -904,6 +948,10 @@ async function main() {
         scale_verify_ok: scale && !scale.error ? scale.verify.ok : null,
         admin_targets_ok: admin && !admin.error ? admin.ok : null,
         admin_verify_ok: admin && !admin.error ? admin.verify.ok : null,
+        lots_redemption_ratio: lots && !lots.error ? lots.redemption.ratio : null,
+        lots_redemption_ok: lots && !lots.error ? lots.redemption.ok : null,
+        lots_sweep_ok: lots && !lots.error ? lots.sweep.ok : null,
+        lots_verify_ok: lots && !lots.error ? lots.verify.ok : null,
       },
       reference_django_oscar_accounts: OSCAR,
       remeasured,
@@ -915,7 +963,7 @@ async function main() {
     fs.writeFileSync(`${OUT}.tmp`, JSON.stringify(res, null, 2) + "\n")
     fs.renameSync(`${OUT}.tmp`, OUT)
     log(`wrote ${path.relative(process.cwd(), OUT).startsWith("..") ? OUT : path.relative(process.cwd(), OUT)}`)
-    return driftZero && (!hot || hot.verify.ok) && (!batch || batch.verify.ok) && checkoutOk && scaleOk && adminOk ? 0 : 1
+    return driftZero && (!hot || hot.verify.ok) && (!batch || batch.verify.ok) && checkoutOk && scaleOk && adminOk && lotsOk ? 0 : 1
   } finally {
     await Promise.all(clients.map((c) => c.stop().catch(() => {})))
     if (pgc) await pgc.end().catch(() => {})

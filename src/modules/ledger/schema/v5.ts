@@ -308,29 +308,71 @@ BEGIN
 END
 $$;
 
--- Lapses what expired lots of one account still hold (not what holds reserve) into the
--- lapsed account: one expiry transfer. Returns the amount, 0 when there is none.
-CREATE OR REPLACE FUNCTION ledger_lapse_lots(
-  p_account text, p_transfer_id text, p_reference text, p_source_entry_id text, p_destination_entry_id text
-) RETURNS numeric
+-- The sweep: lapses what the expired lots of many accounts still hold (not what holds
+-- reserve) into each currency's lapsed account, one expiry transfer per account, set-based
+-- (a million lots in seconds, where a posting per account would take minutes). Items:
+-- [{ account_id, transfer_id, reference, source_entry_id, destination_entry_id }]. Locks the
+-- accounts in id order, then the lapsed accounts as any credit does (a free shard). Skips an
+-- account that is not open or has nothing to lapse. Returns what each lapsed account got.
+CREATE OR REPLACE FUNCTION ledger_lapse_lots_many(p_items jsonb)
+RETURNS TABLE (account_id text, transfer_id text, amount numeric)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
-  a ledger_account%ROWTYPE;
-  v_due numeric;
+  v_now timestamptz := clock_timestamp();
+  c record;
 BEGIN
-  SELECT * INTO a FROM ledger_account x WHERE x.id = p_account FOR NO KEY UPDATE;
-  IF NOT FOUND OR a.lots_since IS NULL OR a.status <> 'open' THEN
-    RETURN 0;
-  END IF;
-  SELECT coalesce(sum(x.remaining - x.reserved), 0) INTO v_due FROM ledger_lot x
-   WHERE x.account_id = p_account AND x.remaining > 0 AND x.expires_at <= clock_timestamp();
-  IF v_due <= 0 THEN
-    RETURN 0;
-  END IF;
-  PERFORM 1 FROM ledger_post(p_transfer_id, p_reference, 'expiry', p_account, '@lapsed', v_due,
-    NULL, NULL, 'Expired credit', NULL, 'system', NULL, NULL, NULL,
-    p_source_entry_id, p_destination_entry_id, NULL);
-  RETURN v_due;
+  PERFORM 1 FROM ledger_account a
+   WHERE a.id IN (SELECT x.account_id FROM jsonb_to_recordset(p_items) AS x(account_id text))
+   ORDER BY a.id COLLATE "C" FOR NO KEY UPDATE;
+  CREATE TEMP TABLE IF NOT EXISTS ledger_lapse_due (
+    account_id text, transfer_id text, reference text, source_entry_id text, destination_entry_id text,
+    currency_code text, lapsed_id text, amount numeric, balance_after numeric) ON COMMIT DROP;
+  TRUNCATE ledger_lapse_due;
+  INSERT INTO ledger_lapse_due
+  SELECT x.account_id, x.transfer_id, x.reference, x.source_entry_id, x.destination_entry_id, a.currency_code,
+         ledger_core_id('@lapsed', a.currency_code), d.amount, a.balance - d.amount
+    FROM jsonb_to_recordset(p_items) AS x(account_id text, transfer_id text, reference text,
+           source_entry_id text, destination_entry_id text)
+    JOIN ledger_account a ON a.id = x.account_id AND a.status = 'open' AND a.lots_since IS NOT NULL
+    CROSS JOIN LATERAL (SELECT sum(l.remaining - l.reserved) AS amount FROM ledger_lot l
+                         WHERE l.account_id = a.id AND l.remaining > 0 AND l.expires_at <= v_now
+                           AND l.remaining > l.reserved) d
+   WHERE d.amount > 0;
+
+  INSERT INTO ledger_transfer (id, reference, kind, source_id, destination_id, amount, raw_amount, currency_code,
+    description, actor_type, created_at, updated_at)
+  SELECT d.transfer_id, d.reference, 'expiry', d.account_id, d.lapsed_id, d.amount, ledger_raw(d.amount), d.currency_code,
+         'Expired credit', 'system', v_now, v_now
+    FROM ledger_lapse_due d ORDER BY d.account_id;
+  INSERT INTO ledger_entry (id, transfer_id, account_id, amount, raw_amount, balance_after, raw_balance_after, created_at, updated_at)
+  SELECT e.id, e.transfer_id, e.account_id, e.amount, ledger_raw(e.amount), e.after,
+         CASE WHEN e.after IS NULL THEN NULL ELSE ledger_raw(e.after) END, v_now, v_now
+    FROM (SELECT d.account_id AS k, 0 AS side, d.source_entry_id AS id, d.transfer_id, d.account_id, -d.amount AS amount,
+                 d.balance_after AS after FROM ledger_lapse_due d
+          UNION ALL
+          SELECT d.account_id, 1, d.destination_entry_id, d.transfer_id, d.lapsed_id, d.amount, NULL FROM ledger_lapse_due d) e
+   ORDER BY e.k, e.side;
+  UPDATE ledger_account a SET balance = d.balance_after, raw_balance = ledger_raw(d.balance_after), updated_at = v_now
+    FROM ledger_lapse_due d WHERE a.id = d.account_id;
+
+  -- the lots: each expired lot gives what no hold reserves, in the order they are spent
+  INSERT INTO ledger_lot_move (lot_id, account_id, kind, amount, transfer_id)
+  SELECT l.id, l.account_id, 'lapse', l.remaining - l.reserved, d.transfer_id
+    FROM ledger_lapse_due d JOIN ledger_lot l ON l.account_id = d.account_id
+   WHERE l.remaining > 0 AND l.expires_at <= v_now AND l.remaining > l.reserved
+   ORDER BY d.account_id, l.expires_at, l.seq;
+  UPDATE ledger_lot l SET remaining = l.reserved, updated_at = v_now
+    FROM ledger_lapse_due d
+   WHERE l.account_id = d.account_id AND l.remaining > 0 AND l.expires_at <= v_now AND l.remaining > l.reserved;
+
+  -- the lapsed accounts receive, as any credit: a free shard each
+  FOR c IN SELECT d.lapsed_id, d.currency_code, sum(d.amount) AS total FROM ledger_lapse_due d
+            GROUP BY d.lapsed_id, d.currency_code ORDER BY d.lapsed_id COLLATE "C" LOOP
+    PERFORM ledger_apply(c.lapsed_id, c.total, c.total, c.currency_code, 'expiry', false, NULL, 0, v_now);
+  END LOOP;
+
+  RETURN QUERY SELECT d.account_id, d.transfer_id, d.amount FROM ledger_lapse_due d ORDER BY d.account_id;
 END
 $$;
 `
@@ -479,7 +521,7 @@ ${v4.POST_SET}
 ${v3.POST_MANY}
 ${v3.CREATE_MANY}
 ${v4.GENERIC_PLANS}
-DROP FUNCTION IF EXISTS ledger_lapse_lots(text, text, text, text, text);
+DROP FUNCTION IF EXISTS ledger_lapse_lots_many(jsonb);
 DROP FUNCTION IF EXISTS ledger_lots_debit(text, text, text, numeric, numeric, text, text, timestamptz);
 DROP FUNCTION IF EXISTS ledger_lots_credit(text, text, numeric, numeric, text, timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS ledger_lots_unreserve(text, text);

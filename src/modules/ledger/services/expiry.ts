@@ -9,6 +9,7 @@ import type { ExpiryResult } from "../types"
 import { RELEASE, EXPIRED_HOLDS_SQL, EXPIRED_ACCOUNTS_SQL } from "./base"
 
 const LAPSE_BATCH = 200
+const LAPSE_LANES = 3
 
 // Accounts with expired lots still holding money no hold reserves (the expiring-lots index).
 export const EXPIRED_LOTS_SQL = `SELECT l.account_id, min(a.currency_code) AS currency_code
@@ -17,9 +18,7 @@ export const EXPIRED_LOTS_SQL = `SELECT l.account_id, min(a.currency_code) AS cu
    AND a.status = 'open'
  GROUP BY l.account_id ORDER BY l.account_id`
 
-const LAPSE_LOTS_SQL = `SELECT x.account_id, x.transfer_id,
-    ledger_lapse_lots(x.account_id, x.transfer_id, x.reference, x.source_entry_id, x.destination_entry_id)::text AS amount
-  FROM jsonb_to_recordset(?::jsonb) AS x(account_id text, transfer_id text, reference text, source_entry_id text, destination_entry_id text)`
+const LAPSE_LOTS_SQL = `SELECT account_id, transfer_id, amount::text AS amount FROM ledger_lapse_lots_many(?::jsonb)`
 
 // The lots to announce: due within the notice days, not announced, money not reserved; the
 // accounts told today already wait for tomorrow; lots a posting has locked wait for the next run.
@@ -110,14 +109,23 @@ export class LedgerExpiry extends LedgerPostings {
         }
       }
     }
-    for (let i = 0; i < due.length; i += LAPSE_BATCH) {
-      const ids = due.slice(i, i + LAPSE_BATCH).map((d) => d.account_id)
-      try {
-        await run(ids)
-      } catch {
-        for (const id of ids) await run([id]).catch(() => {})
+    const batches: string[][] = []
+    for (let i = 0; i < due.length; i += LAPSE_BATCH) batches.push(due.slice(i, i + LAPSE_BATCH).map((d) => d.account_id))
+    // Batches hold disjoint accounts and credit the lapsed account through a free shard, so
+    // a few run at once (not inside a caller's transaction: that is one connection).
+    let next = 0
+    const lane = async () => {
+      while (next < batches.length) {
+        const ids = batches[next++]
+        try {
+          await run(ids)
+        } catch {
+          for (const id of ids) await run([id]).catch(() => {})
+        }
       }
     }
+    await Promise.all(Array.from({ length: ctx.transactionManager ? 1 : LAPSE_LANES }, lane))
+    lapsed.sort((a, b) => (a.account_id < b.account_id ? -1 : 1))
     return lapsed
   }
 
