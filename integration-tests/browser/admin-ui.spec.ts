@@ -81,6 +81,33 @@ medusaIntegrationTestRunner({
       await screenshot(page, "account-detail")
     })
 
+    it("tops up with an expiry, and shows the account's credit by expiry, soonest first", async () => {
+      const wallet = await newAccount({ initial_amount: "10.00", source_account_id: "acc_sys_usd_bank" })
+      await open(`/accounts/${wallet.id}`, "[data-testid=action-top-up]")
+      await page.getByTestId("action-top-up").click()
+      await page.locator("#posting-amount").fill("20")
+      const day = new Date(Date.now() + 10 * 86_400_000)
+      const ymd = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}`
+      await page.locator("#posting-expires").fill(ymd)
+      await page.locator("#posting-note").fill("Loyalty points")
+      await page.getByTestId("posting-submit").click()
+      await page.getByTestId("summary-balance").getByText("$30.00").waitFor()
+      const { lots } = await ok("get", `/admin/accounts/${wallet.id}/lots?status=all`)
+      expect(lots.map((l: any) => [l.amount, l.remaining])).toEqual([["20.00", "20.00"], ["10.00", "10.00"]])
+      // the lot lapses at the end of the day picked, in the admin's time zone
+      expect(new Date(lots[0].expires_at).getTime()).toBe(new Date(`${ymd}T23:59:59.999`).getTime())
+
+      await ok("post", "/admin/transfers", { source_account_id: wallet.id, destination_account_id: "@redemptions", amount: "5", kind: "redemption" })
+      await open(`/accounts/${wallet.id}`, "[data-testid=account-lots]")
+      const rows = page.getByTestId("account-lots").getByTestId("lot-row")
+      await rows.first().getByText("$15.00").waitFor()
+      expect(await rows.count()).toBe(2)
+      await rows.nth(1).getByText("Never").waitFor()
+      await rows.nth(1).getByText("Balance before lots").waitFor()
+      await page.getByTestId("account-lots").getByText("$15.00 expires").waitFor()
+      await screenshot(page, "account-lots", "[data-testid=account-lots]")
+    })
+
     it("freezes, then thaws an account through the actions menu", async () => {
       const wallet = await newAccount({ initial_amount: "5" })
       await open(`/accounts/${wallet.id}`, "[data-testid=account-actions]")

@@ -269,6 +269,13 @@ medusaIntegrationTestRunner({
           },
         },
         {
+          route: "GET /store/accounts/:id/lots (shared)",
+          expect: [400, 404, 401, 200, 200],
+          writes: false,
+          prepare: async () => ({ method: "get", url: `${A}/${shared.id}/lots?status=all` }),
+          check: (_, res) => expect(res.data).toEqual(expect.objectContaining({ lots: [], count: 0, next_expiring: null })),
+        },
+        {
           route: "GET /store/accounts/:id (private)",
           expect: [400, 404, 401, 200, 404],
           writes: false,
@@ -281,6 +288,13 @@ medusaIntegrationTestRunner({
           writes: false,
           prepare: async () => ({ method: "get", url: `${A}/${own.id}/entries` }),
           check: (_, res) => expect(res.data.entries.map((e: any) => e.amount)).toEqual(["80.00"]),
+        },
+        {
+          route: "GET /store/accounts/:id/lots (private)",
+          expect: [400, 404, 401, 200, 404],
+          writes: false,
+          prepare: async () => ({ method: "get", url: `${A}/${own.id}/lots` }),
+          check: (_, res) => expect(res.data.lots).toEqual([]),
         },
         {
           route: "POST /store/accounts/balance {code}",
@@ -464,6 +478,7 @@ medusaIntegrationTestRunner({
         { route: "POST /admin/accounts/:id/top-up", expect: ADMIN, writes: true, prepare: post(`${AC}/${wallet.id}/top-up`, { amount: "1" }) },
         { route: "POST /admin/accounts/:id/withdraw", expect: ADMIN, writes: true, prepare: post(`${AC}/${pot.id}/withdraw`, { amount: "1" }) },
         { route: "GET /admin/accounts/:id/entries", expect: ADMIN, writes: false, prepare: get(`${AC}/${wallet.id}/entries`) },
+        { route: "GET /admin/accounts/:id/lots", expect: ADMIN, writes: false, prepare: get(`${AC}/${wallet.id}/lots`) },
         { route: "GET /admin/accounts/:id/balance-history", expect: ADMIN, writes: false, prepare: get(`${AC}/${wallet.id}/balance-history`) },
         { route: "GET /admin/accounts/:id/holds", expect: ADMIN, writes: false, prepare: get(`${AC}/${wallet.id}/holds`) },
         { route: "GET /admin/accounts/:id/orders", expect: ADMIN, writes: false, prepare: get(`${AC}/${wallet.id}/orders`) },
