@@ -154,6 +154,32 @@ ledgerModuleSuite("lots", ({ service, db, events }) => {
     await expectVerified(service)
   })
 
+  it("an expired hold gives its reservation back when a payment needs the room", async () => {
+    const acc = await wallet()
+    await grant(acc.id, 10, inDays(3))
+    await grant(acc.id, 10, inDays(30))
+    await service.hold(acc.id, 15, { expires_at: new Date(Date.now() + 700) })
+    await new Promise((r) => setTimeout(r, 900))
+    await service.redeem(acc.id, 12) // needs the held room: the expired hold is released first
+    expect(await lots(acc.id)).toEqual([
+      ["10.00", "0.00", "0.00", "used"],
+      ["10.00", "8.00", "0.00", "active"],
+    ])
+    expect((await service.getAccount(acc.id)).held).toBe("0.00")
+    await expectVerified(service)
+  })
+
+  it("a retried credit replays with its expiry; the key with another expiry is a conflict", async () => {
+    const acc = await wallet()
+    const at = inDays(20)
+    const first = await service.topUp(acc.id, 10, { expires_at: at, idempotency_key: "points-jan" })
+    const again = await service.topUp(acc.id, 10, { expires_at: at.toISOString(), idempotency_key: "points-jan" })
+    expect([again.id, again.replayed]).toEqual([first.id, true])
+    await expectRejectedCleanly(db, () => service.topUp(acc.id, 10, { expires_at: inDays(21), idempotency_key: "points-jan" }), "idempotency_conflict")
+    await expectRejectedCleanly(db, () => service.topUp(acc.id, 10, { idempotency_key: "points-jan" }), "idempotency_conflict")
+    expect(await lots(acc.id)).toEqual([["10.00", "10.00", "0.00", "active"]])
+  })
+
   it("starts keeping lots with the holds already open reserved from the opening lot", async () => {
     const acc = await wallet({ initial_amount: 30 })
     const hold = await service.hold(acc.id, 12)

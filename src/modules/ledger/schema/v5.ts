@@ -379,10 +379,19 @@ $$;
 
 const POST_ARGS_V2 = `text, text, text, text, text, numeric, text, text, text, text, text, text, text, jsonb, text, text, numeric`
 
-/** ledger_post with `p_expires_at` (the lot a credit makes) and the lots of both sides. */
+/**
+ * ledger_post with `p_expires_at` (the lot a credit makes) and the lots of both sides; a key
+ * used again with another expiry than the lot its credit made is a conflict, not a replay.
+ */
 export const POST = replaceOnce(
   replaceOnce(
-    v2.POST,
+    replaceOnce(
+      v2.POST,
+      `         OR t.hold_id IS DISTINCT FROM p_hold THEN`,
+      `         OR t.hold_id IS DISTINCT FROM p_hold
+         OR EXISTS (SELECT 1 FROM ledger_lot l WHERE l.transfer_id = t.id AND l.account_id = t.destination_id
+                       AND l.expires_at IS DISTINCT FROM p_expires_at) THEN`
+    ),
     `  p_max_destination_balance numeric\n) RETURNS TABLE (`,
     `  p_max_destination_balance numeric,\n  p_expires_at timestamptz DEFAULT NULL\n) RETURNS TABLE (`
   ),
@@ -429,37 +438,19 @@ export const RELEASE = replaceOnce(
 )
 
 /** As in v2, and expired holds give their reservations back to the lots. */
-export const RELEASE_EXPIRED = `
-CREATE OR REPLACE FUNCTION ledger_release_expired_holds(p_account text, p_now timestamptz)
-RETURNS numeric
-LANGUAGE plpgsql AS $$
-DECLARE
-  v_freed numeric;
-  v_ids text[];
-  v_id text;
-BEGIN
-  WITH expired AS (
-    UPDATE ledger_hold h SET status = 'expired', updated_at = clock_timestamp()
-     WHERE h.id IN (SELECT x.id FROM ledger_hold x
-                     WHERE x.account_id = p_account AND x.status = 'open' AND x.expires_at <= p_now
-                       AND x.deleted_at IS NULL
-                       FOR NO KEY UPDATE SKIP LOCKED)
-    RETURNING h.id, h.amount)
-  SELECT coalesce(sum(amount), 0), array_agg(id) INTO v_freed, v_ids FROM expired;
-  IF v_freed > 0 THEN
-    UPDATE ledger_account x SET held = x.held - v_freed, raw_held = ledger_raw(x.held - v_freed),
-      updated_at = clock_timestamp()
-     WHERE x.id = p_account;
+export const RELEASE_EXPIRED = [
+  [`  v_freed numeric;\nBEGIN`, `  v_freed numeric;\n  v_ids text[];\n  v_id text;\nBEGIN`],
+  [`    RETURNING h.amount)\n  SELECT coalesce(sum(amount), 0) INTO v_freed FROM expired;`,
+   `    RETURNING h.id, h.amount)\n  SELECT coalesce(sum(amount), 0), array_agg(id) INTO v_freed, v_ids FROM expired;`],
+  [`     WHERE x.id = p_account;\n  END IF;`,
+   `     WHERE x.id = p_account;
     IF EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = p_account AND a.lots_since IS NOT NULL) THEN
       FOREACH v_id IN ARRAY v_ids LOOP
         PERFORM ledger_lots_unreserve(p_account, v_id);
       END LOOP;
     END IF;
-  END IF;
-  RETURN v_freed;
-END
-$$;
-`
+  END IF;`],
+].reduce((sql, [from, to]) => replaceOnce(sql, from, to), v2.RELEASE_EXPIRED)
 
 /** The set path leaves anything with lots to ledger_post, item by item. */
 export const POST_SET = [
