@@ -75,6 +75,27 @@ medusaIntegrationTestRunner({
       expect([more.status, more.data.code]).toEqual([400, "refund_exceeds_transfer"])
     })
 
+    it("lots: what the wallet paid goes back to its lots with their expiry; the card's part is new credit with its own", async () => {
+      const shopper = await registerShopper(api, store.publishableKey, "lots@example.com")
+      const account = await wallet(shopper.customer.id, 0)
+      const points = new Date(Date.now() + 20 * 86_400_000).toISOString()
+      await ledger.topUp(account.id, 50, { expires_at: points })
+      const { order } = await splitOrder(account.id, 40, shopper.headers)
+      await eventually(async () => expect(await balance(account.id)).toBe(10))
+      const refundExpiry = new Date(Date.now() + 90 * 86_400_000).toISOString()
+      const bad = await adminCall("post", `/admin/orders/${order.id}/refund-to-account`, { amount: 1, expires_at: "2001-01-01T00:00:00Z" })
+      expect([bad.status, bad.data.code]).toEqual([400, "invalid_request"])
+      expect(await balance(account.id)).toBe(10)
+      const res = await adminCall("post", `/admin/orders/${order.id}/refund-to-account`, { amount: 60, expires_at: refundExpiry })
+      expect(res.status).toBe(200)
+      expect(await balance(account.id)).toBe(70)
+      const { data } = await adminCall("get", `/admin/accounts/${account.id}/lots?status=all`)
+      expect(data.lots.map((l: any) => [l.amount, l.remaining, l.expires_at])).toEqual([
+        ["50.00", "50.00", points],
+        ["20.00", "20.00", refundExpiry],
+      ])
+    })
+
     it("item 2: a refund refused on one part (the card paid from is closed or frozen) writes nothing", async () => {
       const shopper = await registerShopper(api, store.publishableKey, "closed@example.com")
       const card = await giftCard(20)

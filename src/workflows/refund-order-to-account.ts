@@ -12,6 +12,8 @@ export type RefundOrderToAccountInput = {
   amount: number | string
   account_id?: string | null
   note?: string | null
+  /** when the part credited for money paid by card expires (a lot); never when absent */
+  expires_at?: string | Date | null
   actor?: LedgerActor
   idempotency_key?: string | null
 }

@@ -1,4 +1,5 @@
 import Decimal from "decimal.js"
+import { expiresAt } from "../../modules/ledger/services/helpers"
 import { LedgerError } from "../../modules/ledger/errors"
 import type { PostingInput } from "../../modules/ledger/posting-batch"
 import type LedgerModuleService from "../../modules/ledger/service"
@@ -25,10 +26,12 @@ export type RefundPlan = {
 export async function planRefundToAccount(
   ledger: LedgerModuleService,
   order: LedgerOrder,
-  input: { amount: string; account_id?: string | null; note?: string | null; actor?: LedgerActor },
+  input: { amount: string; account_id?: string | null; note?: string | null; actor?: LedgerActor; expires_at?: string | Date | null },
   key: string | null
 ): Promise<RefundPlan> {
   const amount = new Decimal(input.amount)
+  // refused whatever part it would apply to (only a credit of what a card paid takes it)
+  expiresAt(input.expires_at)
   const mine = (accountId: string) => !input.account_id || accountId === input.account_id
   const options = (suffix: string) => ({
     actor: input.actor,
@@ -85,7 +88,9 @@ export async function planRefundToAccount(
           input.account_id || toWallet
             ? undefined
             : { name: `Refund of ${orderLabel(order)}`, generate_code: true, metadata: { order_id: order.id, email: order.email ?? null } },
-        options: options("credit"),
+        // what the card paid comes back as new credit: it may expire (a lot); what accounts
+        // paid goes back to the lots it came from
+        options: { ...options("credit"), expires_at: input.expires_at ?? null },
       }
     : null
   return {

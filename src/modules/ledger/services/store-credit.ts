@@ -136,7 +136,14 @@ export class LedgerStoreCredit extends LedgerHolds {
       return { account: await this.getAccount(input.account_id, ctx), transfer, replayed: false }
     }
     const account = await this.createAccount(
-      { name: "Store credit", ...input.new_account, currency_code: currency, initial_amount: amount, source_account_id: source },
+      {
+        name: "Store credit",
+        ...input.new_account,
+        currency_code: currency,
+        initial_amount: amount,
+        source_account_id: source,
+        initial_expires_at: options.expires_at ?? null,
+      },
       posting,
       ctx
     )

@@ -13,6 +13,7 @@ export const POST = ledgerRoute(
         amount: req.validatedBody.amount,
         account_id: req.validatedBody.account_id,
         note: req.validatedBody.note,
+        expires_at: req.validatedBody.expires_at ?? null,
         actor: actorOf(req),
         idempotency_key: idempotencyKeyOf(req, req.validatedBody),
       },
