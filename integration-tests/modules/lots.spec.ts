@@ -210,6 +210,24 @@ ledgerModuleSuite("lots", ({ service, db, events }) => {
     await expectVerified(service)
   })
 
+  it("on a credit line, holds reserve only what the lots hold, and a payment the free lots cannot cover takes held money", async () => {
+    const acc = await wallet({ credit_limit: 100 })
+    await grant(acc.id, 50, inDays(10))
+    const hold = await service.hold(acc.id, 80) // 50 from the lot, 30 on the line
+    expect(await lots(acc.id)).toEqual([["50.00", "50.00", "50.00", "active"]])
+    await service.redeem(acc.id, 20) // nothing free in the lots: 20 of the held money, the hold on the line instead
+    expect(await lots(acc.id)).toEqual([["50.00", "30.00", "30.00", "active"]])
+    await service.capture(hold.id)
+    expect((await service.getAccount(acc.id)).balance).toBe("-50.00")
+    expect(await lots(acc.id)).toEqual([["50.00", "0.00", "0.00", "used"]])
+    // without a credit line the same payment is refused: the held money is the hold's
+    const plain = await wallet()
+    await grant(plain.id, 50, inDays(10))
+    await service.hold(plain.id, 50)
+    await expectRejectedCleanly(db, () => service.redeem(plain.id, 1), "insufficient_funds")
+    await expectVerified(service)
+  })
+
   it("expires_at on initial loads, batches and account batches; a past expiry is refused and writes nothing", async () => {
     const card = await wallet({ initial_amount: 25, initial_expires_at: inDays(365) })
     expect(await lots(card.id)).toEqual([["25.00", "25.00", "0.00", "active"]])

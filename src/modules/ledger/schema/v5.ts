@@ -144,14 +144,20 @@ BEGIN
 END
 $$;
 
--- Reserves p_amount for hold p_hold from the lots a spend would take, in the same order.
+-- Reserves p_amount for hold p_hold from the lots a spend would take, in the same order; on
+-- a credit line, only what the lots hold free (the line carries the rest).
 CREATE OR REPLACE FUNCTION ledger_lots_reserve(p_account text, p_hold text, p_amount numeric, p_now timestamptz)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_need numeric := p_amount;
+  v_need numeric;
   l record;
 BEGIN
+  SELECT least(p_amount, coalesce(sum(x.remaining - x.reserved), 0)) INTO v_need FROM ledger_lot x
+   WHERE x.account_id = p_account AND x.remaining > 0;
+  IF v_need <= 0 THEN
+    RETURN;
+  END IF;
   FOR l IN SELECT x.id, x.remaining - x.reserved AS free FROM ledger_lot x
             WHERE x.account_id = p_account AND x.remaining > 0 AND x.remaining > x.reserved
               AND (x.expires_at IS NULL OR x.expires_at > p_now)
@@ -163,6 +169,36 @@ BEGIN
   IF v_need > 0 THEN
     PERFORM ledger_lots_short(p_account, p_amount, v_need, p_now);
   END IF;
+END
+$$;
+
+-- On a credit line, a debit the free lots cannot cover takes money holds reserve (the line
+-- carries those holds instead): from the lots in spending order, each hold's share given
+-- back first. Returns what is still missing.
+CREATE OR REPLACE FUNCTION ledger_lots_take_reserved(
+  p_account text, p_transfer text, p_need numeric, p_now timestamptz
+) RETURNS numeric
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_need numeric := p_need;
+  v_take numeric;
+  r record;
+BEGIN
+  FOR r IN SELECT m.lot_id, m.hold_id,
+                  sum(CASE WHEN m.kind = 'reserve' THEN m.amount ELSE -m.amount END) AS amount
+             FROM ledger_lot_move m JOIN ledger_lot x ON x.id = m.lot_id
+            WHERE x.account_id = p_account AND x.reserved > 0 AND (x.expires_at IS NULL OR x.expires_at > p_now)
+              AND m.kind IN ('reserve', 'unreserve', 'capture')
+            GROUP BY m.lot_id, m.hold_id, x.expires_at, x.seq
+           HAVING sum(CASE WHEN m.kind = 'reserve' THEN m.amount ELSE -m.amount END) > 0
+            ORDER BY x.expires_at, x.seq, min(m.id) LOOP
+    v_take := least(r.amount, v_need);
+    PERFORM ledger_lot_move(r.lot_id, p_account, 'unreserve', v_take, NULL, r.hold_id);
+    PERFORM ledger_lot_move(r.lot_id, p_account, 'spend', v_take, p_transfer, NULL);
+    v_need := v_need - v_take;
+    EXIT WHEN v_need = 0;
+  END LOOP;
+  RETURN v_need;
 END
 $$;
 
@@ -301,6 +337,10 @@ BEGIN
       v_need := v_need - v_take;
       EXIT WHEN v_need = 0;
     END LOOP;
+  END IF;
+  IF v_need > 0 AND p_kind <> 'expiry'
+     AND EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = p_account AND (a.credit_limit IS NULL OR a.credit_limit > 0)) THEN
+    v_need := ledger_lots_take_reserved(p_account, p_transfer, v_need, p_now);
   END IF;
   IF v_need > 0 THEN
     PERFORM ledger_lots_short(p_account, p_amount, v_need, p_now);
@@ -517,6 +557,7 @@ DROP FUNCTION IF EXISTS ledger_lots_debit(text, text, text, numeric, numeric, te
 DROP FUNCTION IF EXISTS ledger_lots_credit(text, text, numeric, numeric, text, timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS ledger_lots_unreserve(text, text);
 DROP FUNCTION IF EXISTS ledger_lots_short(text, numeric, numeric, timestamptz);
+DROP FUNCTION IF EXISTS ledger_lots_take_reserved(text, text, numeric, timestamptz);
 DROP FUNCTION IF EXISTS ledger_lots_reserve(text, text, numeric, timestamptz);
 DROP FUNCTION IF EXISTS ledger_lots_start(text, numeric);
 DROP FUNCTION IF EXISTS ledger_lot_new(text, text, numeric, text, timestamptz);
