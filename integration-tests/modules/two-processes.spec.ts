@@ -109,8 +109,12 @@ describe("two processes sharing one database", () => {
     const { service, db } = ledger
     const wallet = (amount: number) => service.createAccount({ name: "Wallet", currency_code: "usd", initial_amount: amount })
 
-    // (a) one 100.00 account both processes debit 20 times 10.00 at once
-    const shared = await wallet(100)
+    // (a) one 100.00 account both processes debit 20 times 10.00 at once; it keeps its money
+    // in ten lots of 10.00 with different expiries, which must be spent soonest first
+    const shared = await service.createAccount({ name: "Points", currency_code: "usd" })
+    for (let i = 0; i < 10; i++) {
+      await service.topUp(shared.id, 10, { expires_at: new Date(Date.now() + (10 + ((i * 3) % 10)) * 86_400_000) })
+    }
     // (b) each process credits the sales account from its own wallets, 4 loops x 60
     const creditAmounts = Array.from({ length: 60 }, (_, i) => ((i % 9) + 1 + (i % 7) / 100).toFixed(2))
     const creditWallets = { A: [] as string[], B: [] as string[] }
@@ -147,6 +151,8 @@ describe("two processes sharing one database", () => {
       expect([...da.codes, ...db_.codes].every((c: string) => c === "insufficient_funds")).toBe(true)
       expect(da.codes.length + db_.codes.length).toBe(30)
       expect(await service.getAccount(shared.id)).toMatchObject({ balance: "0.00", held: "0.00" })
+      const lots = (await service.listLots(shared.id, { status: "all" })).lots
+      expect(lots.map((l) => [l.remaining, l.status])).toEqual(Array(10).fill(["0.00", "used"]))
 
       // (b) the sales account's cached balance is the sum of its entries and of what was sent
       const [ca, cb] = results.credit
