@@ -105,6 +105,8 @@ medusaIntegrationTestRunner({
       await rows.nth(1).getByText("Never").waitFor()
       await rows.nth(1).getByText("Balance before lots").waitFor()
       await page.getByTestId("account-lots").getByText("$15.00 expires").waitFor()
+      // the statement says which lot each line took from or added to
+      expect(await page.getByTestId("statement-line").first().getByTestId("line-lots").innerText()).toMatch(/^from \$5\.00 \(expires /)
       await screenshot(page, "account-lots", "[data-testid=account-lots]")
     })
 

@@ -3,6 +3,7 @@ import { useState } from "react"
 import { Link } from "react-router-dom"
 import { useStatement } from "../hooks/use-accounts"
 import { formatDate, formatMoney, isNegative } from "../lib/format"
+import type { StatementLine } from "../lib/types"
 import { LoadState, Section } from "./section"
 
 const PAGE = 20
@@ -16,6 +17,15 @@ const KIND: Record<string, string> = {
   expiry: "Expiry",
 }
 export const kindLabel = (kind: string) => KIND[kind] ?? kind
+
+const LOT_VERB: Record<string, string> = { credit: "new", open: "opening", return: "back to", spend: "from", capture: "from", take: "from", lapse: "lapsed" }
+
+/** "from 20.00 (expires 31 Jan), from 5.00 (never expires)": what a line did to the lots. */
+function lotsSummary(uses: NonNullable<StatementLine["lots"]>, currency: string) {
+  return uses
+    .map((u) => `${LOT_VERB[u.kind] ?? u.kind} ${formatMoney(u.amount, currency)} (${u.expires_at ? `expires ${formatDate(u.expires_at)}` : "no expiry"})`)
+    .join(", ")
+}
 
 /** The account's statement: newest first, running balance, each line linked to its transfer and order. */
 export const StatementTable = ({ accountId, currency }: { accountId: string; currency: string }) => {
@@ -60,7 +70,14 @@ export const StatementTable = ({ accountId, currency }: { accountId: string; cur
               <Table.Row key={e.id} data-testid="statement-line">
                 <Table.Cell>{formatDate(e.created_at, true)}</Table.Cell>
                 <Table.Cell>{kindLabel(e.kind)}</Table.Cell>
-                <Table.Cell className="max-w-[16rem] truncate">{e.description ?? "—"}</Table.Cell>
+                <Table.Cell className="max-w-[16rem]">
+                  <div className="truncate">{e.description ?? "—"}</div>
+                  {e.lots?.length ? (
+                    <div className="text-ui-fg-muted truncate text-xs" data-testid="line-lots">
+                      {lotsSummary(e.lots, currency)}
+                    </div>
+                  ) : null}
+                </Table.Cell>
                 <Table.Cell>
                   <Link className="text-ui-fg-interactive font-mono text-xs" to={`/accounts/transfers/${encodeURIComponent(e.reference)}`}>
                     {e.reference}

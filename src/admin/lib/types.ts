@@ -76,6 +76,8 @@ export interface StatementLine {
   amount: Money
   balance_after: Money
   created_at: string
+  /** on an account that keeps lots: what this line put into or took from which lot */
+  lots?: { lot_id: string; kind: string; amount: Money; expires_at: string | null }[]
 }
 
 export interface Hold {
