@@ -93,6 +93,11 @@ export default async function seedDemo({ container }: ExecArgs) {
     const mistake = await ledger.topUp(wallet.id, 200, { actor, description: "Top-up typed with an extra zero" })
     await ledger.reverse(mistake.id, { actor, description: "Reversed: wrong amount" })
     await ledger.transfer(loyalty.id, wallet.id, 5, { actor, description: "Points converted to store credit" })
+    // points that expire piece by piece (lots): spent soonest first, announced a week ahead
+    const days = (n: number) => new Date(Date.now() + n * 86_400_000)
+    await ledger.topUp(loyalty.id, 10, { actor, description: "Spring points", expires_at: days(20) })
+    await ledger.topUp(loyalty.id, 25, { actor, description: "Summer points", expires_at: days(120) })
+    await ledger.redeem(loyalty.id, 12, { actor, merchant_reference: "order_demo_1004", description: "Order #1004" })
     await ledger.redeem(b2b.id, 1200, { actor, merchant_reference: "order_demo_1003", description: "Invoice INV-1003 (on credit)" })
   }
 
