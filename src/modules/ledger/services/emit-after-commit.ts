@@ -73,7 +73,7 @@ export function emitAfterCommit(this: any) {
   wrap("closeExpiredAccounts", (r: ExpiryResult) => [
     ...r.closed.map((id) => ({ name: LedgerEvents.ACCOUNT_CLOSED, data: { id, reason: "expired" } })),
     ...r.lapsed_credit.map((l) => ({ name: LedgerEvents.CREDIT_EXPIRED, data: { ...l } })),
-    ...r.expiring_credit.map((l) => ({ name: LedgerEvents.CREDIT_EXPIRING, data: { ...l, expires_at: l.expires_at } })),
+    ...r.expiring_credit.map((l) => ({ name: LedgerEvents.CREDIT_EXPIRING, data: { ...l } })),
   ])
   wrap("freezeAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_FROZEN, a)])
   wrap("thawAccount", (a) => [accountEvent(LedgerEvents.ACCOUNT_THAWED, a)])

@@ -137,6 +137,8 @@ export class LedgerExpiry extends LedgerPostings {
   protected async noticeExpiringLots_(ctx: Context): Promise<ExpiryResult["expiring_credit"]> {
     const days = this.options_.expiringNoticeDays
     if (!days) return []
+    // only today's notices matter (one a day per account); older ones go
+    await runSql(ctx, `DELETE FROM ledger_lot_notice WHERE day < current_date - 1`)
     const rows = await runSql(ctx, EXPIRING_LOTS_SQL, [days])
     return rows.map((r) => ({
       account_id: r.account_id,
