@@ -4,7 +4,7 @@ import { useState } from "react"
 import { useIdempotencyKey, useLedgerPost } from "../hooks/use-accounts"
 import type { OrderAccountMoney } from "../hooks/use-order-money"
 import { errorField, errorSentence } from "../lib/errors"
-import { formatMoney } from "../lib/format"
+import { endOfDay, formatMoney } from "../lib/format"
 import { DrawerActions } from "./form-actions"
 import { Field, FormError } from "./field"
 
@@ -19,6 +19,7 @@ export const RefundToCreditDrawer = ({ orderId, money }: { orderId: string; mone
   const [open, setOpen] = useState(false)
   const [amount, setAmount] = useState("")
   const [note, setNote] = useState("")
+  const [expires, setExpires] = useState("")
   const [error, setError] = useState<unknown>(null)
   const [key, renewKey] = useIdempotencyKey("refund-to-account")
   const refund = useLedgerPost<Record<string, unknown>>(`/admin/orders/${orderId}/refund-to-account`)
@@ -26,7 +27,12 @@ export const RefundToCreditDrawer = ({ orderId, money }: { orderId: string; mone
   const submit = async () => {
     setError(null)
     try {
-      await refund.mutateAsync({ amount: amount.trim(), idempotency_key: key, ...(note.trim() ? { note: note.trim() } : {}) })
+      await refund.mutateAsync({
+        amount: amount.trim(),
+        idempotency_key: key,
+        ...(note.trim() ? { note: note.trim() } : {}),
+        ...(expires ? { expires_at: endOfDay(expires) } : {}),
+      })
       toast.success("Refunded to store credit")
       renewKey()
       setAmount("")
@@ -62,6 +68,13 @@ export const RefundToCreditDrawer = ({ orderId, money }: { orderId: string; mone
           </Field>
           <Field label="Note">
             <Textarea value={note} onChange={(e) => setNote(e.target.value)} />
+          </Field>
+          <Field
+            label="Card-paid part expires (optional)"
+            hint="New credit for what the card paid lapses at the end of that day; money paid from accounts goes back with the expiry it had."
+            htmlFor="refund-expires"
+          >
+            <Input id="refund-expires" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
           </Field>
           <FormError error={error && field !== "amount" ? errorSentence(error) : null} />
         </Drawer.Body>
