@@ -21,6 +21,28 @@ ledgerModuleSuite("lots", ({ service, db, events }) => {
       [accountId, amount]
     )
 
+  it("the README's worked example: grant, grant, spend, refund, sweep", async () => {
+    const acc = await wallet()
+    await grant(acc.id, 10, inDays(31)) // A: the points, expiring last
+    await grant(acc.id, 20, inDays(11)) // B: the goodwill credit, expiring first
+    const order = await service.redeem(acc.id, 25)
+    await service.refund(order.id, 8)
+    await expireLot(acc.id, "20") // B's day passes
+    const swept = await service.closeExpiredAccounts()
+    expect(swept.lapsed_credit.map((l) => l.amount)).toEqual(["3.00"])
+    const { lines } = await service.statement(acc.id, { order: "asc" })
+    const A = (await service.listLots(acc.id, { status: "all" })).lots.find((l) => l.amount === "10.00")!.id
+    const name = (id: string) => (id === A ? "A" : "B")
+    expect(lines.map((l) => [l.kind, l.amount, l.balance_after, l.lots!.map((u) => `${u.kind} ${name(u.lot_id)} ${u.amount}`)])).toEqual([
+      ["load", "10.00", "10.00", ["credit A 10.00"]],
+      ["load", "20.00", "30.00", ["credit B 20.00"]],
+      ["redemption", "-25.00", "5.00", ["spend B 20.00", "spend A 5.00"]],
+      ["refund", "8.00", "13.00", ["return A 5.00", "return B 3.00"]],
+      ["expiry", "-3.00", "10.00", ["lapse B 3.00"]],
+    ])
+    await expectVerified(service)
+  })
+
   it("an account never given an expiry keeps no lots and behaves as before", async () => {
     const acc = await wallet({ initial_amount: 50 })
     await service.redeem(acc.id, 20)
