@@ -217,18 +217,24 @@ BEGIN
 END
 $$;
 
+-- What hold p_hold still reserves, lot by lot, in the order it reserved them.
+CREATE OR REPLACE FUNCTION ledger_hold_reservations(p_hold text)
+RETURNS TABLE (lot_id text, amount numeric, first_move bigint)
+LANGUAGE sql STABLE AS $$
+  SELECT m.lot_id, sum(CASE WHEN m.kind = 'reserve' THEN m.amount ELSE -m.amount END), min(m.id)
+    FROM ledger_lot_move m WHERE m.hold_id = p_hold AND m.kind IN ('reserve', 'unreserve', 'capture')
+   GROUP BY m.lot_id
+  HAVING sum(CASE WHEN m.kind = 'reserve' THEN m.amount ELSE -m.amount END) > 0
+$$;
+
 -- Gives back what hold p_hold still reserves.
 CREATE OR REPLACE FUNCTION ledger_lots_unreserve(p_account text, p_hold text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   r record;
 BEGIN
-  FOR r IN SELECT m.lot_id, sum(CASE WHEN m.kind = 'reserve' THEN m.amount ELSE -m.amount END) AS amount
-             FROM ledger_lot_move m WHERE m.hold_id = p_hold AND m.kind IN ('reserve', 'unreserve', 'capture')
-            GROUP BY m.lot_id ORDER BY min(m.id) LOOP
-    IF r.amount > 0 THEN
-      PERFORM ledger_lot_move(r.lot_id, p_account, 'unreserve', r.amount, NULL, p_hold);
-    END IF;
+  FOR r IN SELECT x.lot_id, x.amount FROM ledger_hold_reservations(p_hold) x ORDER BY x.first_move LOOP
+    PERFORM ledger_lot_move(r.lot_id, p_account, 'unreserve', r.amount, NULL, p_hold);
   END LOOP;
 END
 $$;
@@ -304,10 +310,7 @@ BEGIN
   END IF;
   v_need := greatest(p_after + p_amount, 0) - greatest(p_after, 0);
   IF p_hold IS NOT NULL THEN
-    FOR r IN SELECT m.lot_id, sum(CASE WHEN m.kind = 'reserve' THEN m.amount ELSE -m.amount END) AS amount
-               FROM ledger_lot_move m WHERE m.hold_id = p_hold AND m.kind IN ('reserve', 'unreserve', 'capture')
-              GROUP BY m.lot_id ORDER BY min(m.id) LOOP
-      CONTINUE WHEN r.amount <= 0;
+    FOR r IN SELECT x.lot_id, x.amount FROM ledger_hold_reservations(p_hold) x ORDER BY x.first_move LOOP
       v_take := least(r.amount, v_need);
       IF v_take > 0 THEN
         PERFORM ledger_lot_move(r.lot_id, p_account, 'capture', v_take, p_transfer, p_hold);
@@ -556,6 +559,7 @@ DROP FUNCTION IF EXISTS ledger_lapse_lots_many(jsonb);
 DROP FUNCTION IF EXISTS ledger_lots_debit(text, text, text, numeric, numeric, text, text, timestamptz);
 DROP FUNCTION IF EXISTS ledger_lots_credit(text, text, numeric, numeric, text, timestamptz, timestamptz);
 DROP FUNCTION IF EXISTS ledger_lots_unreserve(text, text);
+DROP FUNCTION IF EXISTS ledger_hold_reservations(text);
 DROP FUNCTION IF EXISTS ledger_lots_short(text, numeric, numeric, timestamptz);
 DROP FUNCTION IF EXISTS ledger_lots_take_reserved(text, text, numeric, timestamptz);
 DROP FUNCTION IF EXISTS ledger_lots_reserve(text, text, numeric, timestamptz);
