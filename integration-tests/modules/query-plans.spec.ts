@@ -71,6 +71,9 @@ ledgerModuleSuite("query-plans", ({ service, db, dbUrl }) => {
       ["core statement, deep page", () => service.statement(SALES, { limit: 50, offset: 2_000 }, ctx)],
       ["core statement, oldest first", () => service.statement(SALES, { limit: 50, order: "asc", offset: 100 }, ctx)],
       ["customer's wallet", () => service.ensureWallet(samples.customer_id, "usd", ctx)],
+      // (each checks the core accounts first, a read that must use the partial role index)
+      ["new account", () => service.createAccount({ name: "Plan", currency_code: "usd", initial_amount: "5" }, ctx)],
+      ["new gift cards, a batch", () => service.createAccounts([{ name: "Plan card", currency_code: "usd", generate_code: true, initial_amount: "5", source_account_id: "@bank" }], {}, ctx)],
       ["members", () => service.getAccountCustomerIds(samples.heavy_wallet_id, ctx)],
       ["operation by key", () => service.getOperation("no-such-key", ctx)],
       // The admin pages (admin-reads.ts): selective lists, the per-page extras, an account's orders and chart.

@@ -20,6 +20,7 @@ const UNPAID = "acc_sys_usd_unpaid_source"
 const RTC = "acc_sys_usd_refunds_to_credit"
 // Newest first: the order `db:rollback ledger` reverts them in, one per call.
 const MIGRATIONS = [
+  "Migration20261126140000",
   "Migration20261126120000",
   "Migration20261126110447",
   "Migration20261126100000",

@@ -6,6 +6,7 @@
  * `deleted_at IS NULL`, the predicate of Medusa's partial indexes.
  */
 import { crockfordDigits } from "./codes"
+import { LIVE_BALANCE } from "./sql"
 
 export type Sql = { sql: string; params: unknown[] }
 
@@ -49,8 +50,6 @@ export const ACCOUNT_SORTS = [
 ] as const
 export type AccountSort = (typeof ACCOUNT_SORTS)[number]
 
-// The balance every read shows: a core account's row holds only part of it (see ledger_balance).
-const LIVE_BALANCE = `(CASE WHEN a.role IS NULL THEN a.balance ELSE ledger_balance(a.id) END)`
 
 const SORT_EXPRESSIONS: Record<AccountSort, string> = {
   name: "a.name",

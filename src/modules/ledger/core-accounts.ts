@@ -15,10 +15,12 @@ export async function ensureCoreAccounts(
 ) {
   const wanted = [...new Set(currencies.map(normalizeCurrency))]
   // Usually all there: one read instead of rewriting 10 types, 5 accounts and their shards.
+  // (deleted_at IS NULL: the (role, currency_code) index is partial; without it this read
+  // scanned every account, and every batch of new accounts makes it.)
   const complete = new Set(
     ((await exec(
       `SELECT a.currency_code FROM ledger_account a
-        WHERE a.role IS NOT NULL AND a.currency_code IN (${["'-'", ...wanted.map(() => "?")].join(", ")})
+        WHERE a.role IS NOT NULL AND a.deleted_at IS NULL AND a.currency_code IN (${["'-'", ...wanted.map(() => "?")].join(", ")})
           AND (SELECT count(*) FROM ledger_balance_shard x WHERE x.account_id = a.id) > 0
         GROUP BY a.currency_code HAVING count(*) = ${CORE_ROLES.length}`,
       wanted

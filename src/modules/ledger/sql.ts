@@ -8,6 +8,11 @@ import type {
   PostedTransferDTO,
 } from "./types"
 
+// The balance every read shows, of `ledger_account a`: a core account's row holds only part
+// of it (the rest is in its shard rows, see ledger_balance); any other account's row all of
+// it, without a function call per row.
+export const LIVE_BALANCE = `(CASE WHEN a.role IS NULL THEN a.balance ELSE ledger_balance(a.id) END)`
+
 type Executor = { execute: (sql: string, params?: unknown[]) => Promise<any[]> }
 
 /**

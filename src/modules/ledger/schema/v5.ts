@@ -9,22 +9,7 @@ import * as v1 from "./v1"
 import * as v2 from "./v2"
 import * as v3 from "./v3"
 import * as v4 from "./v4"
-
-function replaceOnce(sql: string, from: string, to: string) {
-  const at = sql.indexOf(from)
-  if (at < 0 || sql.indexOf(from, at + 1) >= 0) {
-    throw new Error(`ledger schema v5: expected exactly one ${JSON.stringify(from.slice(0, 60))}`)
-  }
-  return sql.slice(0, at) + to + sql.slice(at + from.length)
-}
-
-// Where a batch body repeats an item's statement (its atomic and independent loops).
-function replaceEvery(sql: string, from: string, to: string) {
-  if (!sql.includes(from)) {
-    throw new Error(`ledger schema v5: expected ${JSON.stringify(from.slice(0, 60))}`)
-  }
-  return sql.split(from).join(to)
-}
+import { replaceEvery, replaceOnce } from "./edit"
 
 /**
  * A lot is the part of an account's balance one credit added, with that credit's expiry.

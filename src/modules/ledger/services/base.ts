@@ -8,7 +8,7 @@ import { newId } from "../ids"
 import { Account, AccountMember, AccountType, CheckRun, Entry, Hold, Operation, Transfer } from "../models"
 import { normalizeCurrency, toDecimal } from "../money"
 import { LedgerModuleOptions, ResolvedLedgerOptions, resolveOptions } from "../options"
-import { prepared, runPrepared, runSql, toAccountDTO, toPostedDTO } from "../sql"
+import { LIVE_BALANCE, prepared, runPrepared, runSql, toAccountDTO, toPostedDTO } from "../sql"
 import type { LedgerAccountDTO, LedgerActor, PostedTransferDTO, PostingOptions, TransferKind } from "../types"
 import { liveBalanceOrder, jsonParam, refuseWrite, expiresAt, CLOSED_WRITERS } from "./helpers"
 import { emitAfterCommit } from "./emit-after-commit"
@@ -61,7 +61,7 @@ export const EXPIRED_ACCOUNTS_SQL = `SELECT id FROM ledger_account
   WHERE status = 'open' AND end_date <= now() AND role IS NULL AND deleted_at IS NULL ORDER BY id`
 
 // An account with its exact balance: core accounts keep part of it in shard rows.
-export const ACCOUNT_SELECT = `SELECT a.*, ledger_balance(a.id) AS live_balance FROM ledger_account a`
+export const ACCOUNT_SELECT = `SELECT a.*, ${LIVE_BALANCE} AS live_balance FROM ledger_account a`
 
 export const POST = prepared(
   "ledger_post_v2",

@@ -1,0 +1,126 @@
+import { Client } from "pg"
+import { TYPE_CODES, typeId } from "../../src/modules/ledger/core"
+import { newId } from "../../src/modules/ledger/ids"
+import { ledgerModuleSuite } from "../support/ledger-runner"
+
+jest.setTimeout(120000)
+
+type PlanNode = {
+  "Node Type": string
+  "Relation Name"?: string
+  "Actual Loops"?: number
+  Plans?: PlanNode[]
+}
+
+/** Every node of a plan (EXPLAIN ANALYZE's JSON form) that read `table`, with how often it ran. */
+function reads(plan: PlanNode, table: string): { node: string; loops: number }[] {
+  const own = plan["Relation Name"] === table ? [{ node: plan["Node Type"], loops: plan["Actual Loops"] ?? 0 }] : []
+  return [...own, ...(plan.Plans ?? []).flatMap((p) => reads(p, table))]
+}
+
+/**
+ * What the batch functions read, watched from inside by auto_explain (with ANALYZE, so each
+ * plan node says how many times it ran). The service runs on a connection of ours, through
+ * the transaction manager it is given, and everything is rolled back.
+ */
+ledgerModuleSuite("batch-plans", ({ service, dbUrl }) => {
+  async function explained(run: (ctx: any) => Promise<unknown>) {
+    const client = new Client({ connectionString: dbUrl })
+    await client.connect()
+    const plans: { text: string; plan: PlanNode }[] = []
+    client.on("notice", (n: any) => {
+      const message = String(n.message ?? "")
+      const at = message.indexOf("{")
+      if (message.includes("plan:") && at >= 0) {
+        const json = JSON.parse(message.slice(at))
+        plans.push({ text: json["Query Text"] ?? "", plan: json.Plan })
+      }
+    })
+    const manager = {
+      execute: async (sql: string, params: unknown[] = []) => {
+        let n = 0
+        return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params as any[])).rows
+      },
+    }
+    try {
+      await client.query(`LOAD 'auto_explain'`)
+      for (const set of [
+        "auto_explain.log_min_duration = 0",
+        "auto_explain.log_nested_statements = on",
+        "auto_explain.log_analyze = on",
+        "auto_explain.log_timing = off",
+        "auto_explain.log_format = json",
+        "auto_explain.log_level = notice",
+        "client_min_messages = notice",
+      ]) {
+        await client.query(`SET ${set}`)
+      }
+      await client.query("BEGIN")
+      await run({ manager, transactionManager: manager })
+      await client.query("ROLLBACK")
+    } finally {
+      await client.end()
+    }
+    return plans
+  }
+
+  // The statement of ledger_lock_many that resolves each item's accounts (and parent).
+  const lockStatement = (plans: { text: string; plan: PlanNode }[]) =>
+    plans.filter((p) => p.text.trimStart().startsWith("WITH items AS"))
+
+  it("a batch without refunds locks its accounts without reading transfers", async () => {
+    const cards = Array.from({ length: 5 }, () => ({
+      name: "Gift card",
+      currency_code: "usd",
+      type_id: typeId(TYPE_CODES.giftCards),
+      generate_code: true,
+      initial_amount: "25",
+      source_account_id: "@bank",
+    }))
+    const created = await explained((ctx) => service.createAccounts(cards, {}, ctx))
+    const wallet = await service.createAccount({ name: "Wallet", currency_code: "usd", initial_amount: "100" })
+    const spent = await explained((ctx) =>
+      service.postBatch(
+        Array.from({ length: 4 }, () => ({ source_account_id: wallet.id, destination_account_id: "@redemptions", amount: "1", kind: "redemption" as const })),
+        {},
+        ctx
+      )
+    )
+    for (const plans of [created, spent]) {
+      const locking = lockStatement(plans)
+      expect(locking.length).toBe(1)
+      // planned (for the items that have a parent), never run for these
+      const transferReads = reads(locking[0].plan, "ledger_transfer")
+      expect(transferReads.length).toBeGreaterThan(0)
+      expect(transferReads.filter((r) => r.loops > 0)).toEqual([])
+    }
+  })
+
+  it("refunds in a batch still find their parent, by id and by reference", async () => {
+    const wallet = await service.createAccount({ name: "Wallet", currency_code: "usd", initial_amount: "100" })
+    const paid = await service.redeem(wallet.id, 30)
+    const refund = (parent: string, amount: string) => ({
+      id: newId("ltr"),
+      reference: `PLAN${Math.random().toString(36).slice(2, 14).toUpperCase()}`,
+      kind: "refund",
+      parent,
+      amount,
+      source_entry_id: newId("lent"),
+      destination_entry_id: newId("lent"),
+    })
+    let rows: any[] = []
+    const plans = await explained(async (ctx) => {
+      rows = await ctx.manager.execute(`SELECT * FROM ledger_post_many(?::jsonb, false)`, [
+        JSON.stringify([refund(paid.reference, "10"), refund(paid.id, "5")]),
+      ])
+      expect((await service.getAccount(wallet.id, ctx)).balance).toBe("85.00")
+    })
+    expect(rows.map((r) => [r.error_state, r.source_id, r.destination_id])).toEqual([
+      [null, "acc_sys_usd_redemptions", wallet.id],
+      [null, "acc_sys_usd_redemptions", wallet.id],
+    ])
+    const locking = lockStatement(plans)
+    expect(locking.length).toBe(1)
+    expect(reads(locking[0].plan, "ledger_transfer").filter((r) => r.loops > 0).length).toBeGreaterThan(0)
+  })
+})
