@@ -58,7 +58,8 @@ const REFERENCE: Record<string, string> = {
      WHERE credit_limit IS NOT NULL AND ledger_balance(id) - held < -credit_limit`,
   transfers_append_only: `SELECT r.name AS trigger, coalesce(t.tgenabled::text, 'missing') AS state
       FROM (VALUES ('ledger_transfer_immutable'), ('ledger_transfer_no_truncate'),
-                   ('ledger_entry_immutable'), ('ledger_entry_no_truncate')) r(name)
+                   ('ledger_entry_immutable'), ('ledger_entry_no_truncate'),
+                   ('ledger_lot_move_immutable')) r(name)
       LEFT JOIN pg_trigger t ON t.tgname = r.name
      WHERE t.tgname IS NULL OR t.tgenabled = 'D'`,
   reversed_at_most_once: `SELECT p.id, p.reference, p.amount::text,
@@ -362,6 +363,12 @@ ledgerModuleSuite("verify", ({ service, db }) => {
   it("a disabled guard trigger", async () => {
     await seed()
     await sql(`ALTER TABLE ledger_transfer DISABLE TRIGGER ledger_transfer_no_truncate`)
+    expect(await verifyAgainstReference()).toEqual(["transfers_append_only"])
+  })
+
+  it("the lot move log's guard dropped", async () => {
+    await seed()
+    await sql(`DROP TRIGGER ledger_lot_move_immutable ON ledger_lot_move`)
     expect(await verifyAgainstReference()).toEqual(["transfers_append_only"])
   })
 

@@ -185,10 +185,11 @@ export const VERIFY_CHECKS: { name: string; description: string; sql: string }[]
   {
     name: "transfers_append_only",
     description:
-      "Transfers and entries cannot be updated, deleted or truncated: the guarding triggers are installed and enabled (invariant 5).",
+      "Transfers, entries and the lot move log cannot be updated, deleted or truncated: the guarding triggers are installed and enabled (invariant 5).",
     sql: `SELECT r.name AS trigger, coalesce(t.tgenabled::text, 'missing') AS state
             FROM (VALUES ('ledger_transfer_immutable'), ('ledger_transfer_no_truncate'),
-                         ('ledger_entry_immutable'), ('ledger_entry_no_truncate')) r(name)
+                         ('ledger_entry_immutable'), ('ledger_entry_no_truncate'),
+                         ('ledger_lot_move_immutable')) r(name)
             LEFT JOIN pg_trigger t ON t.tgname = r.name
            WHERE t.tgname IS NULL OR t.tgenabled = 'D'`,
   },

@@ -21,10 +21,6 @@
  *    afterwards: 31.7 s, flat from first batch to last. A later CREATE OR REPLACE of
  *    either function drops its SET clauses: re-apply KEY_LOOKUPS (batch-plans.spec fails
  *    otherwise).
- *
- * 3. A batch's idempotency keys are looked up four index scans at a time (one per table
- *    that keys live in), not four sub-queries per key: 32 ms instead of 96 ms for 1,000
- *    keys, which an import of 100,000 keyed records pays 100 times.
  */
 import * as v4 from "./v4"
 import { replaceOnce } from "./edit"
@@ -54,27 +50,6 @@ export const LOCK_MANY = replaceOnce(
 `
 )
 
-// The v4 function, as ledger_keys_used was until this version (for the rollback).
-const KEYS_USED_V4 = v4.POST_SET.slice(
-  v4.POST_SET.indexOf("CREATE OR REPLACE FUNCTION ledger_keys_used"),
-  v4.POST_SET.indexOf("$$;", v4.POST_SET.indexOf("CREATE OR REPLACE FUNCTION ledger_keys_used")) + 3
-)
-
-export const KEYS_USED = `
-CREATE OR REPLACE FUNCTION ledger_keys_used(p_keys text[]) RETURNS boolean
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-  IF coalesce(cardinality(array_remove(p_keys, NULL)), 0) = 0 THEN
-    RETURN false;
-  END IF;
-  RETURN EXISTS (SELECT 1 FROM ledger_transfer t WHERE t.idempotency_key = ANY (p_keys) AND t.deleted_at IS NULL)
-      OR EXISTS (SELECT 1 FROM ledger_account a WHERE a.idempotency_key = ANY (p_keys) AND a.deleted_at IS NULL)
-      OR EXISTS (SELECT 1 FROM ledger_hold h WHERE h.idempotency_key = ANY (p_keys) AND h.deleted_at IS NULL)
-      OR EXISTS (SELECT 1 FROM ledger_operation o WHERE o.idempotency_key = ANY (p_keys) AND o.deleted_at IS NULL);
-END
-$$;
-`
-
 export const KEY_LOOKUPS = `
 ALTER FUNCTION ledger_post_many(jsonb, boolean) SET enable_seqscan = off;
 ALTER FUNCTION ledger_create_many(jsonb, boolean) SET enable_seqscan = off;
@@ -84,5 +59,4 @@ export const DOWN = `
 ALTER FUNCTION ledger_post_many(jsonb, boolean) RESET enable_seqscan;
 ALTER FUNCTION ledger_create_many(jsonb, boolean) RESET enable_seqscan;
 ${v4.LOCK_MANY}
-${KEYS_USED_V4}
 `
