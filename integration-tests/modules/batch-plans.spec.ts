@@ -2,15 +2,9 @@ import { Client } from "pg"
 import { TYPE_CODES, typeId } from "../../src/modules/ledger/core"
 import { newId } from "../../src/modules/ledger/ids"
 import { ledgerModuleSuite } from "../support/ledger-runner"
+import { PlanNode, watchPlans } from "../support/auto-explain"
 
 jest.setTimeout(120000)
-
-type PlanNode = {
-  "Node Type": string
-  "Relation Name"?: string
-  "Actual Loops"?: number
-  Plans?: PlanNode[]
-}
 
 /** Every node of a plan (EXPLAIN ANALYZE's JSON form) that read `table`, with how often it ran. */
 function reads(plan: PlanNode, table: string): { node: string; loops: number }[] {
@@ -27,17 +21,7 @@ ledgerModuleSuite("batch-plans", ({ service, dbUrl }) => {
   async function explained(run: (ctx: any) => Promise<unknown>) {
     const client = new Client({ connectionString: dbUrl })
     await client.connect()
-    const plans: { text: string; plan: PlanNode; top: boolean }[] = []
     const sent = new Set<string>()
-    client.on("notice", (n: any) => {
-      const message = String(n.message ?? "")
-      const at = message.indexOf("{")
-      if (message.includes("plan:") && at >= 0) {
-        const json = JSON.parse(message.slice(at))
-        const text = json["Query Text"] ?? ""
-        plans.push({ text, plan: json.Plan, top: sent.has(text) })
-      }
-    })
     const manager = {
       execute: async (sql: string, params: unknown[] = []) => {
         let n = 0
@@ -46,30 +30,22 @@ ledgerModuleSuite("batch-plans", ({ service, dbUrl }) => {
         return (await client.query(text, params as any[])).rows
       },
     }
+    let plans: { text: string; plan: PlanNode }[] = []
     try {
-      await client.query(`LOAD 'auto_explain'`)
-      for (const set of [
-        "auto_explain.log_min_duration = 0",
-        "auto_explain.log_nested_statements = on",
-        "auto_explain.log_analyze = on",
-        "auto_explain.log_timing = off",
-        "auto_explain.log_format = json",
-        "auto_explain.log_level = notice",
-        "client_min_messages = notice",
-      ]) {
-        await client.query(`SET ${set}`)
-      }
+      plans = await watchPlans(client, { analyze: true })
       await client.query("BEGIN")
       await run({ manager, transactionManager: manager })
       await client.query("ROLLBACK")
     } finally {
       await client.end()
     }
-    return plans
+    // (the statements the service sends are planned anew each time; what runs inside the
+    // batch functions keeps its plan)
+    return plans.map((p) => ({ ...p, top: sent.has(p.text) }))
   }
 
   // The statement of ledger_lock_many that resolves each item's accounts (and parent).
-  const lockStatement = (plans: { text: string; plan: PlanNode; top: boolean }[]) =>
+  const lockStatement = (plans: { text: string; plan: PlanNode }[]) =>
     plans.filter((p) => p.text.trimStart().startsWith("WITH items AS"))
 
   it("a batch without refunds locks its accounts without reading transfers", async () => {
@@ -129,8 +105,6 @@ ledgerModuleSuite("batch-plans", ({ service, dbUrl }) => {
         ])
       )),
     ]
-    // (the statements the service sends are planned anew each time; what runs inside the
-    // batch functions keeps its plan)
     const inside = plans.filter((p) => !p.top)
     expect(inside.length).toBeGreaterThan(40)
     const scans = inside.flatMap((p) =>

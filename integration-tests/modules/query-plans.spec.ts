@@ -4,6 +4,7 @@ import { EXPIRED_ACCOUNTS_SQL, EXPIRED_HOLDS_SQL } from "../../src/modules/ledge
 import { newId } from "../../src/modules/ledger/ids"
 import { accountSearchSql } from "../../src/modules/ledger/admin-reads"
 import { ledgerModuleSuite } from "../support/ledger-runner"
+import { PlanNode, watchPlans } from "../support/auto-explain"
 
 jest.setTimeout(300000)
 
@@ -11,7 +12,6 @@ const SALES = "acc_sys_usd_redemptions"
 /** The tables that grow with the shop: a sequential scan of one is a query that slows down month by month. */
 const BIG = new Set(["ledger_transfer", "ledger_entry", "ledger_account", "ledger_hold"])
 
-type PlanNode = { "Node Type": string; "Relation Name"?: string; Plans?: PlanNode[] }
 
 /** Every sequential scan of a big table in a plan (EXPLAIN's JSON form). */
 function bigScans(plan: PlanNode): string[] {
@@ -111,23 +111,8 @@ ledgerModuleSuite("query-plans", ({ service, db, dbUrl }) => {
     // ---- the posting functions, explained from inside by auto_explain (sent back as notices)
     const client = new Client({ connectionString: dbUrl })
     await client.connect()
-    const plans: PlanNode[] = []
-    client.on("notice", (n: any) => {
-      const text = String(n.message ?? "")
-      const at = text.indexOf("{")
-      if (text.includes("plan:") && at >= 0) plans.push(JSON.parse(text.slice(at)).Plan)
-    })
     try {
-      await client.query(`LOAD 'auto_explain'`)
-      for (const set of [
-        "auto_explain.log_min_duration = 0",
-        "auto_explain.log_nested_statements = on",
-        "auto_explain.log_format = json",
-        "auto_explain.log_level = notice",
-        "client_min_messages = notice",
-      ]) {
-        await client.query(`SET ${set}`)
-      }
+      const plans = await watchPlans(client)
       await client.query("BEGIN")
       const post = (kind: string, source: string | null, destination: string | null, amount: string | null, parent: string | null, key: string | null) =>
         client.query(
@@ -146,7 +131,7 @@ ledgerModuleSuite("query-plans", ({ service, db, dbUrl }) => {
       for (const [what, call] of functionCalls) {
         const from = plans.length
         await call()
-        for (const plan of plans.slice(from)) explained.push({ what: `${what} (inside the function)`, scans: bigScans(plan) })
+        for (const { plan } of plans.slice(from)) explained.push({ what: `${what} (inside the function)`, scans: bigScans(plan) })
         expect([what, plans.length > from]).toEqual([what, true])
       }
       await client.query("ROLLBACK")

@@ -50,7 +50,6 @@ export const ACCOUNT_SORTS = [
 ] as const
 export type AccountSort = (typeof ACCOUNT_SORTS)[number]
 
-
 const SORT_EXPRESSIONS: Record<AccountSort, string> = {
   name: "a.name",
   code: "a.code",
