@@ -2,15 +2,24 @@ import { Client } from "pg"
 import { TYPE_CODES, typeId } from "../../src/modules/ledger/core"
 import { newId } from "../../src/modules/ledger/ids"
 import { ledgerModuleSuite } from "../support/ledger-runner"
-import { PlanNode, watchPlans } from "../support/auto-explain"
+import { PlanNode, planNodes, seqScans, watchPlans } from "../support/auto-explain"
 
 jest.setTimeout(120000)
 
 /** Every node of a plan (EXPLAIN ANALYZE's JSON form) that read `table`, with how often it ran. */
-function reads(plan: PlanNode, table: string): { node: string; loops: number }[] {
-  const own = plan["Relation Name"] === table ? [{ node: plan["Node Type"], loops: plan["Actual Loops"] ?? 0 }] : []
-  return [...own, ...(plan.Plans ?? []).flatMap((p) => reads(p, table))]
-}
+const reads = (plan: PlanNode, table: string) =>
+  planNodes(plan)
+    .filter((n) => n["Relation Name"] === table)
+    .map((n) => ({ node: n["Node Type"], loops: n["Actual Loops"] ?? 0 }))
+
+/** A posting as ledger_post_many takes it, with new ids. */
+const posting = (fields: Record<string, string>) => ({
+  id: newId("ltr"),
+  reference: `PLAN${Math.random().toString(36).slice(2, 14).toUpperCase()}`,
+  source_entry_id: newId("lent"),
+  destination_entry_id: newId("lent"),
+  ...fields,
+})
 
 /**
  * What the batch functions read, watched from inside by auto_explain (with ANALYZE, so each
@@ -99,8 +108,8 @@ ledgerModuleSuite("batch-plans", ({ service, dbUrl }) => {
       ...(await explained((ctx) =>
         ctx.manager.execute(`SELECT * FROM ledger_post_many(?::jsonb, false)`, [
           JSON.stringify([
-            { id: newId("ltr"), reference: `PLAN${Date.now()}`, kind: "refund", parent: paid.id, amount: "5", source_entry_id: newId("lent"), destination_entry_id: newId("lent") },
-            { id: newId("ltr"), reference: `PLAN${Date.now()}X`, kind: "redemption", source: wallet.id, destination: "@redemptions", amount: "2", source_entry_id: newId("lent"), destination_entry_id: newId("lent") },
+            posting({ kind: "refund", parent: paid.id, amount: "5" }),
+            posting({ kind: "redemption", source: wallet.id, destination: "@redemptions", amount: "2" }),
           ]),
         ])
       )),
@@ -108,10 +117,7 @@ ledgerModuleSuite("batch-plans", ({ service, dbUrl }) => {
     const inside = plans.filter((p) => !p.top)
     expect(inside.length).toBeGreaterThan(40)
     const scans = inside.flatMap((p) =>
-      (function walk(n: PlanNode): string[] {
-        const own = n["Node Type"] === "Seq Scan" && (n["Relation Name"] ?? "").startsWith("ledger_") ? [`${n["Relation Name"]}: ${p.text.trim().slice(0, 70)}`] : []
-        return [...own, ...(n.Plans ?? []).flatMap(walk)]
-      })(p.plan)
+      seqScans(p.plan, (table) => table.startsWith("ledger_")).map((table) => `${table}: ${p.text.trim().slice(0, 70)}`)
     )
     expect(scans).toEqual([])
   })
@@ -119,15 +125,7 @@ ledgerModuleSuite("batch-plans", ({ service, dbUrl }) => {
   it("refunds in a batch still find their parent, by id and by reference", async () => {
     const wallet = await service.createAccount({ name: "Wallet", currency_code: "usd", initial_amount: "100" })
     const paid = await service.redeem(wallet.id, 30)
-    const refund = (parent: string, amount: string) => ({
-      id: newId("ltr"),
-      reference: `PLAN${Math.random().toString(36).slice(2, 14).toUpperCase()}`,
-      kind: "refund",
-      parent,
-      amount,
-      source_entry_id: newId("lent"),
-      destination_entry_id: newId("lent"),
-    })
+    const refund = (parent: string, amount: string) => posting({ kind: "refund", parent, amount })
     let rows: any[] = []
     const plans = await explained(async (ctx) => {
       rows = await ctx.manager.execute(`SELECT * FROM ledger_post_many(?::jsonb, false)`, [

@@ -4,7 +4,7 @@ import { EXPIRED_ACCOUNTS_SQL, EXPIRED_HOLDS_SQL } from "../../src/modules/ledge
 import { newId } from "../../src/modules/ledger/ids"
 import { accountSearchSql } from "../../src/modules/ledger/admin-reads"
 import { ledgerModuleSuite } from "../support/ledger-runner"
-import { PlanNode, watchPlans } from "../support/auto-explain"
+import { PlanNode, seqScans, watchPlans } from "../support/auto-explain"
 
 jest.setTimeout(300000)
 
@@ -14,10 +14,7 @@ const BIG = new Set(["ledger_transfer", "ledger_entry", "ledger_account", "ledge
 
 
 /** Every sequential scan of a big table in a plan (EXPLAIN's JSON form). */
-function bigScans(plan: PlanNode): string[] {
-  const own = plan["Node Type"] === "Seq Scan" && BIG.has(plan["Relation Name"] ?? "") ? [plan["Relation Name"]!] : []
-  return [...own, ...(plan.Plans ?? []).flatMap(bigScans)]
-}
+const bigScans = (plan: PlanNode) => seqScans(plan, (table) => BIG.has(table))
 
 /**
  * Issue 7, item 14: on a seeded ledger (20,000 accounts, 200,000 entries, planner

@@ -8,6 +8,18 @@ export type PlanNode = {
   Plans?: PlanNode[]
 }
 
+/** Every node of a plan, the plan itself first. */
+export function planNodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(planNodes)]
+}
+
+/** The tables a plan reads sequentially, of those `watched` names. */
+export function seqScans(plan: PlanNode, watched: (table: string) => boolean): string[] {
+  return planNodes(plan)
+    .filter((n) => n["Node Type"] === "Seq Scan" && watched(n["Relation Name"] ?? ""))
+    .map((n) => n["Relation Name"]!)
+}
+
 /**
  * Turns auto_explain on for this connection, nested statements included (what runs inside
  * the ledger's functions), its plans sent back as notices; returns the list they are added
